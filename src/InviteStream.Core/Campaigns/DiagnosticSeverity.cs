@@ -1,0 +1,7 @@
+namespace InviteStream.Core.Campaigns;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}

@@ -1,0 +1,10 @@
+namespace InviteStream.Core.Dispatch;
+
+public enum DispatchStatus
+{
+    Delivered,
+    Suppressed,
+    NotEligible,
+    Throttled,
+    Failed,
+}

@@ -1,0 +1,17 @@
+using InviteStream.Core.Attributes;
+using InviteStream.Core.Campaigns;
+
+namespace InviteStream.Core.Dispatch;
+
+/// <summary>One invite trigger to send for a campaign and contact.</summary>
+/// <param name="SessionData">The attributes the campaign's filters reference, plus configured pass-through keys.</param>
+/// <param name="Deadline">The intent deadline: past it the invite is worthless and must not be sent.</param>
+public sealed record InviteRequest(
+    Campaign Campaign,
+    string ContactId,
+    string ChannelId,
+    IReadOnlyDictionary<string, AttributeValue> SessionData,
+    DateTimeOffset Timestamp,
+    string RequestId,
+    string? CorrelationId,
+    DateTimeOffset Deadline);

@@ -1,0 +1,9 @@
+namespace InviteStream.Core.Filters;
+
+public enum FilterResultKind : byte
+{
+    Matched,
+    NotMatched,
+    Missing,
+    TypeMismatch,
+}

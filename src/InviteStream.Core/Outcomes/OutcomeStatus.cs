@@ -1,0 +1,13 @@
+namespace InviteStream.Core.Outcomes;
+
+/// <summary>The status of an outcome record. Wire names are lower case.</summary>
+public enum OutcomeStatus
+{
+    Delivered,
+    Suppressed,
+    Throttled,
+    Expired,
+    Rejected,
+    Failed,
+    NotEligible,
+}

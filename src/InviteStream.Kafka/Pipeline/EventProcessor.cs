@@ -1,0 +1,130 @@
+using System.Globalization;
+using Confluent.Kafka;
+using InviteStream.Core.Attributes;
+using InviteStream.Core.Campaigns;
+using InviteStream.Core.Decisions;
+using InviteStream.Core.Dispatch;
+using InviteStream.Core.Events;
+using InviteStream.Core.Outcomes;
+using InviteStream.Core.State;
+using InviteStream.Kafka.Publishing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace InviteStream.Kafka.Pipeline;
+
+/// <summary>
+/// Takes one event from decision to published outcome: decide (core), dispatch (through the
+/// rate-limited port), record the delivered invite in the contact state, publish the outcome.
+/// Callers run one contact's events one after another.
+/// </summary>
+internal sealed partial class EventProcessor(
+    InviteDecider decider,
+    ContactStateStore state,
+    IInviteDispatcher dispatcher,
+    RecordPublisher publisher,
+    PipelineStatistics statistics,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger<EventProcessor> logger)
+{
+    private readonly PipelineOptions _options = options.Value;
+
+    public async Task ProcessAsync(ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, CancellationToken cancellationToken)
+    {
+        var decision = decider.Decide(behavioralEvent, state.InvitesOf(behavioralEvent.ContactId), time.GetUtcNow());
+        switch (decision.Kind)
+        {
+            case DecisionKind.NoMatch when !_options.EmitNotEligible:
+                statistics.NoMatchDecided(time.GetElapsedTime(receivedAt).TotalMilliseconds);
+                return;
+            case DecisionKind.NoMatch:
+                await PublishAsync(OutcomeStatus.NotEligible, null, string.Join(';', decision.FilterReports), null);
+                return;
+            case DecisionKind.Expired:
+                await PublishAsync(OutcomeStatus.Expired, decision.Campaign, "event_older_than_max_event_age", null);
+                return;
+            case DecisionKind.Suppressed:
+                await PublishAsync(OutcomeStatus.Suppressed, decision.Campaign, "cooldown", decision.SuppressedUntil);
+                return;
+        }
+
+        var campaign = decision.Campaign!;
+        var request = new InviteRequest(
+            campaign,
+            behavioralEvent.ContactId,
+            behavioralEvent.ChannelId,
+            SessionData(campaign, behavioralEvent),
+            behavioralEvent.OccurredAt,
+            RequestId(record),
+            behavioralEvent.CorrelationId,
+            behavioralEvent.OccurredAt + _options.MaxInviteDelay);
+        var result = await dispatcher.DispatchAsync(request, cancellationToken);
+        if (result.Status == DispatchStatus.Delivered)
+        {
+            state.ApplyInvite(behavioralEvent.ContactId, campaign.Id, time.GetUtcNow());
+        }
+
+        var (status, reason) = result.Status switch
+        {
+            DispatchStatus.Delivered => (OutcomeStatus.Delivered, (string?)null),
+            DispatchStatus.Suppressed => (OutcomeStatus.Suppressed, result.Reason ?? "suppressed_by_engine"),
+            DispatchStatus.NotEligible => (OutcomeStatus.Rejected, result.Reason ?? "not_eligible_by_engine"),
+            DispatchStatus.Throttled => (OutcomeStatus.Throttled, result.Reason),
+            _ => (OutcomeStatus.Failed, result.Reason),
+        };
+        await PublishAsync(status, campaign, reason, result.SuppressedUntil);
+
+        Task PublishAsync(OutcomeStatus status, Campaign? campaign, string? reason, DateTimeOffset? suppressedUntil)
+        {
+            var outcome = new InviteOutcome(
+                behavioralEvent.ContactId,
+                campaign?.Id,
+                behavioralEvent.EventId,
+                status,
+                reason,
+                RequestId(record),
+                behavioralEvent.CorrelationId,
+                behavioralEvent.OccurredAt,
+                time.GetUtcNow(),
+                time.GetElapsedTime(receivedAt).TotalMilliseconds,
+                record.Topic,
+                record.Partition.Value,
+                record.Offset.Value,
+                suppressedUntil);
+            LogOutcome(outcome.Status, outcome.CampaignId, outcome.RequestId);
+            return publisher.PublishOutcomeAsync(outcome, cancellationToken);
+        }
+    }
+
+    /// <summary>Deterministic from where the event sits in Kafka, so a replay sends the same id.</summary>
+    internal static string RequestId<TKey>(ConsumeResult<TKey, byte[]> record) =>
+        string.Create(CultureInfo.InvariantCulture, $"{record.Topic}:{record.Partition.Value}:{record.Offset.Value}");
+
+    // Exactly the attributes the campaign's filters reference, plus configured pass-through keys,
+    // in their native types: the guide's API compares strictly and mismatched keys fail silently.
+    private Dictionary<string, AttributeValue> SessionData(Campaign campaign, BehavioralEvent behavioralEvent)
+    {
+        var data = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+        foreach (var filter in campaign.Filters)
+        {
+            if (behavioralEvent.Attributes.TryGetValue(filter.AttributeName, out var value))
+            {
+                data[filter.AttributeName] = value;
+            }
+        }
+
+        foreach (var key in _options.PassThroughAttributes)
+        {
+            if (behavioralEvent.Attributes.TryGetValue(key, out var value))
+            {
+                data[key] = value;
+            }
+        }
+
+        return data;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Outcome {Status} for campaign {CampaignId} ({RequestId})")]
+    private partial void LogOutcome(OutcomeStatus status, string? campaignId, string requestId);
+}

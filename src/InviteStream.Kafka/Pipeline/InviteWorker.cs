@@ -1,0 +1,231 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace InviteStream.Kafka.Pipeline;
+
+/// <summary>
+/// The consumer side of the pipeline. A blocking poll loop on its own thread hands records to one
+/// <see cref="PartitionWorker"/> per assigned partition and never waits on HTTP; full partition
+/// buffers pause their partition instead of blocking the loop, so the consumer stays in its group.
+/// Offsets are stored only up to the last event whose outcome the broker acknowledged, and
+/// committed on every revocation and at shutdown.
+/// </summary>
+internal sealed partial class InviteWorker(
+    IOptions<KafkaOptions> kafkaOptions,
+    IOptions<PipelineOptions> pipelineOptions,
+    Func<TopicPartition, Action<TopicPartitionOffset>, PartitionWorker> createWorker,
+    ILogger<InviteWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private readonly KafkaOptions _kafka = kafkaOptions.Value;
+    private readonly PipelineOptions _pipeline = pipelineOptions.Value;
+    private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
+    private readonly Dictionary<TopicPartition, Queue<ConsumeResult<string?, byte[]>>> _paused = [];
+    private IConsumer<string?, byte[]>? _consumer;
+
+    /// <summary>Partitions this instance owns right now.</summary>
+    public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => PollLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void PollLoop(CancellationToken stoppingToken)
+    {
+        using var consumer = new ConsumerBuilder<string?, byte[]>(KafkaClientConfigFor())
+            .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((c, partitions) => OnLost(partitions.Select(p => p.TopicPartition)))
+            .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason, error.IsFatal))
+            .Build();
+        _consumer = consumer;
+        consumer.Subscribe(_kafka.InputTopic);
+        LogStarted(_kafka.InputTopic, _kafka.GroupId);
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                ResumeDrainedPartitions(consumer);
+                ConsumeResult<string?, byte[]>? result;
+                try
+                {
+                    result = consumer.Consume(PollTimeout);
+                }
+                catch (ConsumeException ex) when (!ex.Error.IsFatal)
+                {
+                    LogKafkaError(ex.Error.Code, ex.Error.Reason, false);
+                    continue;
+                }
+
+                if (result is null || result.IsPartitionEOF)
+                {
+                    continue;
+                }
+
+                Hand(consumer, result);
+            }
+        }
+        finally
+        {
+            ShutDown(consumer);
+            _consumer = null;
+        }
+    }
+
+    private Confluent.Kafka.ConsumerConfig KafkaClientConfigFor() =>
+        Publishing.KafkaClientConfig.Consumer(_kafka, "invitestream-worker");
+
+    private void Hand(IConsumer<string?, byte[]> consumer, ConsumeResult<string?, byte[]> result)
+    {
+        var partition = result.TopicPartition;
+        if (!_workers.TryGetValue(partition, out var worker))
+        {
+            return; // Revoked between fetch and delivery: the new owner reads it.
+        }
+
+        if (_paused.TryGetValue(partition, out var waiting))
+        {
+            // Already-fetched records may still arrive after a pause; keep them in order behind the others.
+            waiting.Enqueue(result);
+        }
+        else if (!worker.TryEnqueue(result))
+        {
+            consumer.Pause([partition]);
+            _paused[partition] = new Queue<ConsumeResult<string?, byte[]>>([result]);
+        }
+    }
+
+    private void ResumeDrainedPartitions(IConsumer<string?, byte[]> consumer)
+    {
+        if (_paused.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (partition, waiting) in _paused.ToArray())
+        {
+            var worker = _workers[partition];
+            while (waiting.TryPeek(out var next) && worker.TryEnqueue(next))
+            {
+                waiting.Dequeue();
+            }
+
+            if (waiting.Count == 0)
+            {
+                _paused.Remove(partition);
+                consumer.Resume([partition]);
+            }
+        }
+    }
+
+    private void OnAssigned(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _workers[partition] = createWorker(partition, StoreOffset);
+            LogAssigned(partition.Topic, partition.Partition.Value);
+        }
+    }
+
+    private void OnRevoked(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
+    {
+        var revoked = partitions.Where(_workers.ContainsKey).ToList();
+        StopWorkers(revoked, graceful: true);
+        Commit(consumer, revoked);
+        foreach (var partition in revoked)
+        {
+            _workers.Remove(partition);
+            _paused.Remove(partition);
+            LogRevoked(partition.Topic, partition.Partition.Value);
+        }
+    }
+
+    private void OnLost(IEnumerable<TopicPartition> partitions)
+    {
+        var lost = partitions.Where(_workers.ContainsKey).ToList();
+        StopWorkers(lost, graceful: false);
+        foreach (var partition in lost)
+        {
+            _workers.Remove(partition);
+            _paused.Remove(partition);
+        }
+    }
+
+    private void ShutDown(IConsumer<string?, byte[]> consumer)
+    {
+        var owned = _workers.Keys.ToList();
+        StopWorkers(owned, graceful: true);
+        Commit(consumer, owned);
+        _workers.Clear();
+        _paused.Clear();
+        consumer.Close();
+        LogStopped();
+    }
+
+    private void StopWorkers(IReadOnlyCollection<TopicPartition> partitions, bool graceful)
+    {
+        // Runs on the poll thread inside librdkafka callbacks: blocking here is what keeps the
+        // revocation from completing before in-flight outcomes are acknowledged.
+        var stops = partitions.Select(p => graceful ? _workers[p].StopAsync(_pipeline.DrainTimeout) : _workers[p].AbortAsync());
+        Task.WhenAll(stops).GetAwaiter().GetResult();
+    }
+
+    private void Commit(IConsumer<string?, byte[]> consumer, IReadOnlyCollection<TopicPartition> partitions)
+    {
+        var offsets = partitions
+            .Select(p => (Partition: p, Offset: _workers[p].Offsets.Committable))
+            .Where(p => p.Offset >= 0)
+            .Select(p => new TopicPartitionOffset(p.Partition, p.Offset))
+            .ToList();
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException ex)
+        {
+            // The next owner re-reads from the last successful commit: at-least-once, nothing lost.
+            LogCommitFailed(ex.Error.Reason);
+        }
+    }
+
+    private void StoreOffset(TopicPartitionOffset offset)
+    {
+        try
+        {
+            _consumer?.StoreOffset(offset);
+        }
+        catch (KafkaException)
+        {
+            // The partition was revoked meanwhile; its final offset is committed by the revocation.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down: the final commit already ran.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Topic} in group {GroupId}")]
+    private partial void LogStarted(string topic, string groupId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Topic}[{Partition}]")]
+    private partial void LogAssigned(string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Topic}[{Partition}]")]
+    private partial void LogRevoked(string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consumer closed; offsets committed")]
+    private partial void LogStopped();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka error {Code}: {Reason} (fatal: {IsFatal})")]
+    private partial void LogKafkaError(ErrorCode code, string reason, bool isFatal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Offset commit failed: {Reason}")]
+    private partial void LogCommitFailed(string reason);
+}

@@ -1,0 +1,64 @@
+namespace InviteStream.Kafka.Pipeline;
+
+/// <summary>
+/// When an offset may be committed. Events of one partition finish out of order (different
+/// contacts run concurrently), but the committable offset only moves past an event once it and
+/// every event before it in the partition are done.
+/// </summary>
+internal sealed class PartitionOffsets
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<long> _pending = new();
+    private readonly HashSet<long> _done = [];
+    private long _committable = -1;
+
+    /// <summary>The offset to commit (next to read), or -1 when nothing has completed yet.</summary>
+    public long Committable
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _committable;
+            }
+        }
+    }
+
+    public int Pending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Registers an offset; offsets must be tracked in the order they were read.</summary>
+    public void Track(long offset)
+    {
+        lock (_lock)
+        {
+            _pending.Enqueue(offset);
+        }
+    }
+
+    /// <summary>Marks an offset done; returns the new committable offset if it moved, else null.</summary>
+    public long? Complete(long offset)
+    {
+        lock (_lock)
+        {
+            _done.Add(offset);
+            var moved = false;
+            while (_pending.TryPeek(out var head) && _done.Remove(head))
+            {
+                _pending.Dequeue();
+                _committable = head + 1;
+                moved = true;
+            }
+
+            return moved ? _committable : null;
+        }
+    }
+}

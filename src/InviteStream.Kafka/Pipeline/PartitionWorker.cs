@@ -1,0 +1,219 @@
+using System.Threading.Channels;
+using Confluent.Kafka;
+using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace InviteStream.Kafka.Pipeline;
+
+/// <summary>
+/// Processes the records of one assigned partition. One contact's events are decided strictly in
+/// offset order; different contacts run concurrently up to a limit. The bounded buffer is the
+/// backpressure: when it is full the poll loop pauses the partition.
+/// </summary>
+internal sealed partial class PartitionWorker : IAsyncDisposable
+{
+    private readonly Channel<(ConsumeResult<string?, byte[]> Record, long ReceivedAt)> _buffer;
+    private readonly EventProcessor _processor;
+    private readonly RecordPublisher _publisher;
+    private readonly PipelineStatistics _statistics;
+    private readonly PipelineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action<TopicPartitionOffset> _onCommittable;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly Lock _chainsLock = new();
+    private readonly Dictionary<string, (Task Last, int Pending)> _chains = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Task _loop;
+    private volatile bool _discardBuffered;
+
+    public PartitionWorker(
+        TopicPartition partition,
+        EventProcessor processor,
+        RecordPublisher publisher,
+        PipelineStatistics statistics,
+        PipelineOptions options,
+        TimeProvider time,
+        ILogger logger,
+        Action<TopicPartitionOffset> onCommittable)
+    {
+        Partition = partition;
+        _processor = processor;
+        _publisher = publisher;
+        _statistics = statistics;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _onCommittable = onCommittable;
+        _inFlight = new SemaphoreSlim(options.MaxInFlightPerPartition, options.MaxInFlightPerPartition);
+        _buffer = Channel.CreateBounded<(ConsumeResult<string?, byte[]>, long)>(
+            new BoundedChannelOptions(options.PartitionBufferCapacity) { SingleReader = true, SingleWriter = true });
+        _loop = Task.Run(RunAsync);
+    }
+
+    public TopicPartition Partition { get; }
+
+    public PartitionOffsets Offsets { get; } = new();
+
+    /// <summary>False when the buffer is full: the caller pauses the partition and tries again later.</summary>
+    public bool TryEnqueue(ConsumeResult<string?, byte[]> record) =>
+        _buffer.Writer.TryWrite((record, _time.GetTimestamp()));
+
+    /// <summary>
+    /// Stops taking records, lets in-flight decisions finish within <paramref name="timeout"/>, and
+    /// cancels what is left. Buffered records not yet started are dropped: their offsets were not
+    /// committed, so they are read again by whoever owns the partition next.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        _discardBuffered = true;
+        _buffer.Writer.TryComplete();
+        if (await Task.WhenAny(_loop, Task.Delay(timeout, _time)) != _loop)
+        {
+            LogDrainTimedOut(Partition.Topic, Partition.Partition.Value, timeout);
+            await _abort.CancelAsync();
+        }
+
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+            // Abandoned work keeps its offsets uncommitted; it will be processed again.
+        }
+    }
+
+    /// <summary>Cancels everything at once, committing nothing more (the partition was lost).</summary>
+    public async Task AbortAsync()
+    {
+        _discardBuffered = true;
+        _buffer.Writer.TryComplete();
+        await _abort.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected: nothing of this partition may be committed any more.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await AbortAsync();
+        _abort.Dispose();
+        _inFlight.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _abort.Token;
+        await foreach (var (record, receivedAt) in _buffer.Reader.ReadAllAsync(token))
+        {
+            if (_discardBuffered)
+            {
+                break;
+            }
+
+            _statistics.EventRead();
+            Offsets.Track(record.Offset.Value);
+            await _inFlight.WaitAsync(token);
+            Schedule(record, receivedAt, token);
+        }
+
+        Task[] remaining;
+        lock (_chainsLock)
+        {
+            remaining = [.. _chains.Values.Select(c => c.Last)];
+        }
+
+        await Task.WhenAll(remaining);
+    }
+
+    private void Schedule(ConsumeResult<string?, byte[]> record, long receivedAt, CancellationToken token)
+    {
+        var read = record.Message.Value is null
+            ? EventReadResult.Failed("empty_value")
+            : record.Message.Value.Length > _options.MaxRecordBytes
+                ? EventReadResult.Failed("record_too_large")
+                : BehavioralEventJson.Read(record.Message.Value);
+
+        // Dead letters carry no contact to order by; they share one chain so they stay in offset order too.
+        var key = read.Event?.ContactId ?? "";
+        lock (_chainsLock)
+        {
+            var previous = _chains.TryGetValue(key, out var chain) ? chain.Last : Task.CompletedTask;
+            var next = RunAfterAsync(previous, record, read, receivedAt, key, token);
+            _chains[key] = (next, chain.Pending + 1);
+        }
+    }
+
+    private async Task RunAfterAsync(
+        Task previous, ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, string key, CancellationToken token)
+    {
+        var completed = false;
+        try
+        {
+            // Never run inline: Schedule holds the chain lock while it starts this task.
+            if (previous.IsCompleted)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            token.ThrowIfCancellationRequested();
+            try
+            {
+                if (read.Event is { } behavioralEvent)
+                {
+                    await _processor.ProcessAsync(record, behavioralEvent, receivedAt, token);
+                }
+                else
+                {
+                    await _publisher.PublishDeadLetterAsync(record, read.Error!, token);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug must not stall the partition or lose the event: it goes to the DLQ with the reason.
+                LogProcessingFailed(ex, record.Topic, record.Partition.Value, record.Offset.Value);
+                await _publisher.PublishDeadLetterAsync(record, $"processing_error:{ex.GetType().Name}", token);
+            }
+
+            completed = true;
+        }
+        finally
+        {
+            if (completed && Offsets.Complete(record.Offset.Value) is { } committable)
+            {
+                _onCommittable(new TopicPartitionOffset(Partition, committable));
+            }
+
+            _inFlight.Release();
+            lock (_chainsLock)
+            {
+                var chain = _chains[key];
+                if (chain.Pending == 1)
+                {
+                    _chains.Remove(key);
+                }
+                else
+                {
+                    _chains[key] = (chain.Last, chain.Pending - 1);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight work on {Topic}[{Partition}] did not finish within {Timeout}; abandoning it uncommitted")]
+    private partial void LogDrainTimedOut(string topic, int partition, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processing {Topic}[{Partition}]@{Offset} failed unexpectedly")]
+    private partial void LogProcessingFailed(Exception exception, string topic, int partition, long offset);
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics.Metrics;
+using InviteStream.Core.Outcomes;
+
+namespace InviteStream.Kafka.Pipeline;
+
+/// <summary>
+/// Running totals of the pipeline, for the demo's progress line and summary, and exported as
+/// <c>invitestream.*</c> metrics.
+/// </summary>
+public sealed class PipelineStatistics : IDisposable
+{
+    public const string MeterName = "InviteStream.Pipeline";
+
+    private readonly long[] _outcomes = new long[Enum.GetValues<OutcomeStatus>().Length];
+    private readonly Meter _meter;
+    private readonly Counter<long> _consumed;
+    private readonly Counter<long> _outcomeCounter;
+    private readonly Counter<long> _deadLetters;
+    private readonly Histogram<double> _latency;
+    private long _eventsRead;
+    private long _noMatch;
+    private long _deadLettered;
+
+    public PipelineStatistics(IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _consumed = _meter.CreateCounter<long>("invitestream.events.consumed", "{event}", "Events read from the input topic");
+        _outcomeCounter = _meter.CreateCounter<long>("invitestream.outcomes", "{outcome}", "Outcomes published, by status and campaign");
+        _deadLetters = _meter.CreateCounter<long>("invitestream.dlq.records", "{record}", "Records sent to the dead-letter topic, by reason");
+        _latency = _meter.CreateHistogram<double>("invitestream.decision.duration", "ms", "From receipt of an event to its final decision");
+    }
+
+    public long EventsRead => Interlocked.Read(ref _eventsRead);
+
+    public long NoMatch => Interlocked.Read(ref _noMatch);
+
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Events fully handled: an outcome published, sent to the DLQ, or matched no campaign.</summary>
+    public long Finished
+    {
+        get
+        {
+            var finished = NoMatch + DeadLettered;
+            for (var i = 0; i < _outcomes.Length; i++)
+            {
+                finished += Interlocked.Read(ref _outcomes[i]);
+            }
+
+            return finished;
+        }
+    }
+
+    public LatencyHistogram DecisionLatency { get; } = new();
+
+    public long Outcomes(OutcomeStatus status) => Interlocked.Read(ref _outcomes[(int)status]);
+
+    internal void EventRead()
+    {
+        Interlocked.Increment(ref _eventsRead);
+        _consumed.Add(1);
+    }
+
+    internal void NoMatchDecided(double latencyMs)
+    {
+        Interlocked.Increment(ref _noMatch);
+        DecisionLatency.Record(latencyMs);
+    }
+
+    internal void OutcomePublished(InviteOutcome outcome)
+    {
+        Interlocked.Increment(ref _outcomes[(int)outcome.Status]);
+        DecisionLatency.Record(outcome.DecisionLatencyMs);
+        _latency.Record(outcome.DecisionLatencyMs);
+        _outcomeCounter.Add(
+            1,
+            new KeyValuePair<string, object?>("status", OutcomeStatusNames.ToWire(outcome.Status)),
+            new KeyValuePair<string, object?>("campaign", outcome.CampaignId ?? ""));
+    }
+
+    internal void DeadLetterPublished(string reason)
+    {
+        Interlocked.Increment(ref _deadLettered);
+        _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", ReasonFamily(reason)));
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    // "unsupported_attribute_type:foo" -> "unsupported_attribute_type": attribute names would explode label cardinality.
+    private static string ReasonFamily(string reason)
+    {
+        var colon = reason.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? reason : reason[..colon];
+    }
+}

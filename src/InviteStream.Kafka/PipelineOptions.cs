@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace InviteStream.Kafka;
+
+/// <summary>How events are processed (section <c>Pipeline</c>).</summary>
+public sealed class PipelineOptions
+{
+    public const string SectionName = "Pipeline";
+
+    /// <summary>Events older than this at decision time get outcome <c>expired</c> and are never dispatched.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An invite is worth sending until event time + this (its intent deadline).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan MaxInviteDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Events of one partition being decided at once (different contacts; one contact's events stay in order).</summary>
+    [Range(1, 10_000)]
+    public int MaxInFlightPerPartition { get; set; } = 64;
+
+    /// <summary>Records buffered per partition before the partition is paused.</summary>
+    [Range(1, 1_000_000)]
+    public int PartitionBufferCapacity { get; set; } = 1000;
+
+    /// <summary>Records larger than this go to the dead-letter topic.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxRecordBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long shutdown or a revocation waits for in-flight decisions.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>An invite by any campaign suppresses the others for their cooldown (the guide's behaviour).</summary>
+    public bool ConsolidatedSuppression { get; set; } = true;
+
+    /// <summary>Publish <c>not_eligible</c> outcomes, with per-filter reasons, for events that matched no campaign.</summary>
+    public bool EmitNotEligible { get; set; }
+
+    /// <summary>Event attributes sent in <c>sessionData</c> besides those the campaign's filters reference.</summary>
+    public IList<string> PassThroughAttributes { get; } = ["browser.locale", "referrer.page"];
+}

@@ -1,0 +1,54 @@
+using Confluent.Kafka;
+
+namespace InviteStream.Kafka.Publishing;
+
+/// <summary>Builds librdkafka configurations from <see cref="KafkaOptions"/>, pass-through settings included.</summary>
+internal static class KafkaClientConfig
+{
+    public static ProducerConfig Producer(KafkaOptions options, string clientId) => With(
+        options,
+        new ProducerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = clientId,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            LingerMs = 5,
+        });
+
+    public static ConsumerConfig Consumer(KafkaOptions options, string clientId)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = clientId,
+            GroupId = options.GroupId,
+            GroupProtocol = options.GroupProtocol,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            // Offsets are stored only once an event's outcome is acknowledged (see PartitionOffsets);
+            // auto-commit then commits what was stored.
+            EnableAutoCommit = true,
+            EnableAutoOffsetStore = false,
+            AutoCommitIntervalMs = 1000,
+            AllowAutoCreateTopics = false,
+            GroupInstanceId = string.IsNullOrEmpty(options.GroupInstanceId) ? null : options.GroupInstanceId,
+        };
+        if (options.GroupProtocol == GroupProtocol.Classic)
+        {
+            config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+        }
+
+        return With(options, config);
+    }
+
+    private static T With<T>(KafkaOptions options, T config)
+        where T : ClientConfig
+    {
+        foreach (var (key, value) in options.Client)
+        {
+            config.Set(key, value);
+        }
+
+        return config;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text.Json;
+using InviteStream.Core.Outcomes;
+
+namespace InviteStream.Kafka.Serialization;
+
+/// <summary>Writes the outcome record (<c>schemas/invite-outcome.schema.json</c>).</summary>
+internal static class OutcomeJson
+{
+    public static byte[] Write(InviteOutcome outcome)
+    {
+        using var buffer = new MemoryStream(384);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("contactId", outcome.ContactId);
+            WriteNullable(writer, "campaignId", outcome.CampaignId);
+            writer.WriteString("eventId", outcome.EventId);
+            writer.WriteString("status", OutcomeStatusNames.ToWire(outcome.Status));
+            WriteNullable(writer, "reason", outcome.Reason);
+            writer.WriteString("requestId", outcome.RequestId);
+            WriteNullable(writer, "correlationId", outcome.CorrelationId);
+            writer.WriteString("occurredAt", Iso(outcome.OccurredAt));
+            writer.WriteString("decidedAt", Iso(outcome.DecidedAt));
+            writer.WriteNumber("decisionLatencyMs", Math.Round(outcome.DecisionLatencyMs, 3));
+            writer.WriteString("sourceTopic", outcome.SourceTopic);
+            writer.WriteNumber("sourcePartition", outcome.SourcePartition);
+            writer.WriteNumber("sourceOffset", outcome.SourceOffset);
+            WriteNullable(writer, "suppressedUntil", outcome.SuppressedUntil is { } until ? Iso(until) : null);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static string Iso(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

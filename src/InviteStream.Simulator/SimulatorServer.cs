@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using InviteStream.Core.Campaigns;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace InviteStream.Simulator;
+
+/// <summary>
+/// A simulator of the guide's Predictive Engagement API on loopback: OAuth client credentials,
+/// campaign upsert, trigger with strict filter evaluation and consolidated suppression, the
+/// contact suppression query, a per-client rate limit, and a ledger of delivered invites
+/// (<c>GET /_sim/invites</c>). For development and tests only.
+/// </summary>
+public sealed class SimulatorServer : IAsyncDisposable
+{
+    private const string ApiRoot = "/api/v2/analytics/predictiveengagement";
+    private readonly WebApplication _app;
+
+    private SimulatorServer(WebApplication app, EngagementState state, Uri baseUrl)
+    {
+        _app = app;
+        State = state;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public EngagementState State { get; }
+
+    public static async Task<SimulatorServer> StartAsync(
+        SimulatorOptions options, IEnumerable<Campaign> campaigns, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(campaigns);
+        time ??= TimeProvider.System;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(time);
+        var app = builder.Build();
+
+        var state = new EngagementState(time);
+        foreach (var campaign in campaigns)
+        {
+            state.Upsert(campaign);
+        }
+
+        Map(app, options, state, time);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SimulatorServer(app, state, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static void Map(WebApplication app, SimulatorOptions options, EngagementState state, TimeProvider time)
+    {
+        var tokens = new ConcurrentDictionary<string, (string ClientId, DateTimeOffset ExpiresAt)>(StringComparer.Ordinal);
+        var rateLimit = new ClientRateLimit(options.RequestsPerMinute, time);
+
+        app.MapPost("/oauth/token", async (HttpRequest request) =>
+        {
+            var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
+            if (form is null || form["grant_type"].ToString() != "client_credentials")
+            {
+                return Results.Json(new { error = "unsupported_grant_type" }, statusCode: 400);
+            }
+
+            if (!TryBasicCredentials(request, out var clientId, out var secret)
+                || !FixedTimeEquals(clientId, options.ClientId) || !FixedTimeEquals(secret, options.ClientSecret))
+            {
+                return Results.Json(new { error = "invalid_client" }, statusCode: 401);
+            }
+
+            var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+            tokens[token] = (clientId, time.GetUtcNow() + options.TokenLifetime);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["access_token"] = token,
+                ["token_type"] = "bearer",
+                ["expires_in"] = (long)options.TokenLifetime.TotalSeconds,
+            });
+        });
+
+        app.MapPost($"{ApiRoot}/campaigns", async (HttpRequest request) =>
+        {
+            if (Authenticate(request) is null)
+            {
+                return Unauthorized();
+            }
+
+            using var reader = new StreamReader(request.Body);
+            var (campaign, diagnostics) = CampaignReader.Read(await reader.ReadToEndAsync(), "request body");
+            if (campaign is null)
+            {
+                return Results.Json(new { code = "bad.request", errors = diagnostics.Select(d => d.ToString()) }, statusCode: 400);
+            }
+
+            var existed = state.TryGetCampaign(campaign.Id, out _);
+            state.Upsert(campaign);
+            return Results.Json(campaign.Definition, statusCode: existed ? 200 : 201);
+        });
+
+        app.MapGet($"{ApiRoot}/campaigns", (HttpRequest request) =>
+            Authenticate(request) is null
+                ? Unauthorized()
+                : Results.Json(new { entities = state.Campaigns.Select(c => c.Definition) }));
+
+        app.MapPost($"{ApiRoot}/campaigns/{{campaignId}}/trigger", async (string campaignId, HttpRequest request, HttpResponse response) =>
+        {
+            var clientId = Authenticate(request);
+            if (clientId is null)
+            {
+                return Unauthorized();
+            }
+
+            var (allowed, remaining, resetAt) = rateLimit.Take(clientId);
+            response.Headers["X-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+            response.Headers["X-RateLimit-Reset"] = resetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            JsonDocument body;
+            try
+            {
+                body = await JsonDocument.ParseAsync(request.Body);
+            }
+            catch (JsonException)
+            {
+                return Results.Json(new { code = "bad.request", message = "body is not JSON" }, statusCode: 400);
+            }
+
+            using (body)
+            {
+                var root = body.RootElement;
+                if (!allowed)
+                {
+                    var retryAfter = Math.Max(1, (int)Math.Ceiling((resetAt - time.GetUtcNow()).TotalSeconds));
+                    response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 429, null));
+                    return Results.Json(new { code = "too.many.requests.retry.after", message = "Rate limit exceeded" }, statusCode: 429);
+                }
+
+                if (!state.TryGetCampaign(campaignId, out var campaign))
+                {
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 404, null));
+                    return Results.Json(new { code = "not.found", message = $"campaign {campaignId} not found" }, statusCode: 404);
+                }
+
+                if (root.ValueKind != JsonValueKind.Object
+                    || !root.TryGetProperty("contactId", out var contact) || contact.ValueKind != JsonValueKind.String
+                    || !root.TryGetProperty("channelId", out var channel) || channel.ValueKind != JsonValueKind.String
+                    || !root.TryGetProperty("sessionData", out var sessionData) || sessionData.ValueKind != JsonValueKind.Object)
+                {
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 400, null));
+                    return Results.Json(new { code = "bad.request", message = "contactId, channelId and sessionData are required" }, statusCode: 400);
+                }
+
+                var context = root.TryGetProperty("evaluationContext", out var ctx) && ctx.ValueKind == JsonValueKind.Object ? ctx : default;
+                var answer = state.Trigger(
+                    campaign, contact.GetString()!, channel.GetString()!, sessionData,
+                    OptionalString(context, "requestId"), OptionalString(context, "correlationId"));
+                state.Record(new ReceivedTrigger(campaignId, root.Clone(), 200, answer.Status));
+                return Results.Json(new Dictionary<string, object?>
+                {
+                    ["status"] = answer.Status,
+                    ["campaignId"] = campaignId,
+                    ["contactId"] = contact.GetString(),
+                    ["expiresAt"] = answer.ExpiresAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                });
+            }
+        });
+
+        app.MapGet($"{ApiRoot}/contacts/{{contactId}}/suppression", (string contactId, HttpRequest request) =>
+        {
+            if (Authenticate(request) is null)
+            {
+                return Unauthorized();
+            }
+
+            var until = state.SuppressedUntil(contactId);
+            return Results.Json(new Dictionary<string, object?>
+            {
+                ["contactId"] = contactId,
+                ["suppressed"] = until is not null,
+                ["expiresAt"] = until?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+            });
+        });
+
+        app.MapGet("/_sim/invites", () => Results.Json(state.Ledger));
+        app.MapGet("/_sim/triggers", () => Results.Json(state.Received));
+
+        string? Authenticate(HttpRequest request)
+        {
+            if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header)
+                || !string.Equals(header.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase)
+                || header.Parameter is null
+                || !tokens.TryGetValue(header.Parameter, out var issued))
+            {
+                return null;
+            }
+
+            return issued.ExpiresAt > time.GetUtcNow() ? issued.ClientId : null;
+        }
+    }
+
+    private static IResult Unauthorized() =>
+        Results.Json(new { code = "authentication.required", message = "missing, unknown or expired token" }, statusCode: 401);
+
+    private static string? OptionalString(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private static bool TryBasicCredentials(HttpRequest request, out string clientId, out string secret)
+    {
+        clientId = secret = "";
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header)
+            || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
+        {
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        clientId = decoded[..colon];
+        secret = decoded[(colon + 1)..];
+        return true;
+    }
+
+    private static bool FixedTimeEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+}

@@ -1,0 +1,80 @@
+using InviteStream.Core.Campaigns;
+using InviteStream.Kafka.Embedded;
+using InviteStream.Simulator;
+using Microsoft.Extensions.Configuration;
+
+namespace InviteStream.Host.Embedded;
+
+/// <summary>
+/// Development stand-ins started when nothing is configured: the embedded Kafka cluster (when
+/// <c>Kafka:BootstrapServers</c> is empty) and the engagement simulator (when
+/// <c>Engagement:BaseUrl</c> is empty). Their addresses are written into the configuration.
+/// </summary>
+internal sealed class EmbeddedInfrastructure : IAsyncDisposable
+{
+    public const int InputPartitions = 12;
+
+    private EmbeddedInfrastructure()
+    {
+    }
+
+    public EmbeddedKafkaCluster? Kafka { get; private set; }
+
+    public SimulatorServer? Simulator { get; private set; }
+
+    public static async Task<EmbeddedInfrastructure> StartAsync(
+        ConfigurationManager configuration, CampaignSet campaigns, TextWriter output, CancellationToken cancellationToken)
+    {
+        var infrastructure = new EmbeddedInfrastructure();
+        try
+        {
+            if (string.IsNullOrWhiteSpace(configuration["Kafka:BootstrapServers"]))
+            {
+                var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
+                infrastructure.Kafka = cluster;
+                var partitions = InputPartitions;
+                cluster.CreateTopic(configuration["Kafka:InputTopic"] ?? "behavioral-events", partitions, replicationFactor: 3);
+                cluster.CreateTopic(configuration["Kafka:OutcomeTopic"] ?? "invite-outcomes", partitions, replicationFactor: 3);
+                cluster.CreateTopic(configuration["Kafka:DeadLetterTopic"] ?? "behavioral-events.dlq", partitions, replicationFactor: 3);
+                configuration["Kafka:BootstrapServers"] = cluster.BootstrapServers;
+                output.WriteLine($"Kafka bootstrap servers: {cluster.BootstrapServers}");
+                output.WriteLine("warning: the embedded Kafka broker is for development only; set Kafka:BootstrapServers for real use.");
+            }
+
+            if (string.IsNullOrWhiteSpace(configuration["Engagement:BaseUrl"]))
+            {
+                var options = new SimulatorOptions
+                {
+                    ClientId = "invitestream-embedded",
+                    ClientSecret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+                    RequestsPerMinute = int.TryParse(configuration["Engagement:ApiRequestsPerMinute"], out var rate) ? rate : 300,
+                };
+                var simulator = await SimulatorServer.StartAsync(options, campaigns.Campaigns, cancellationToken: cancellationToken);
+                infrastructure.Simulator = simulator;
+                configuration["Engagement:BaseUrl"] = simulator.BaseUrl.ToString();
+                configuration["Engagement:TokenUrl"] = new Uri(simulator.BaseUrl, "oauth/token").ToString();
+                configuration["Engagement:ClientId"] = options.ClientId;
+                configuration["Engagement:ClientSecret"] = options.ClientSecret;
+                output.WriteLine($"Engagement simulator: {simulator.BaseUrl.ToString().TrimEnd('/')}");
+                output.WriteLine("warning: the engagement simulator is for development only; set Engagement:BaseUrl for real use.");
+            }
+
+            return infrastructure;
+        }
+        catch
+        {
+            await infrastructure.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Simulator is not null)
+        {
+            await Simulator.DisposeAsync();
+        }
+
+        Kafka?.Dispose();
+    }
+}

@@ -1,0 +1,40 @@
+using InviteStream.Core.Campaigns;
+using InviteStream.Engagement;
+using InviteStream.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace InviteStream.Host;
+
+/// <summary>
+/// Builds the worker's generic host. Configuration, later sources winning: <c>appsettings.json</c>
+/// (next to the executable), environment variables prefixed <c>INVITESTREAM__</c>
+/// (e.g. <c>INVITESTREAM__Kafka__BootstrapServers</c>), then command-line
+/// <c>--Section:Key=value</c> settings.
+/// </summary>
+internal static class WorkerHost
+{
+    public static HostApplicationBuilder CreateBuilder(IReadOnlyList<string> settings)
+    {
+        var args = settings.ToArray();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "InviteStream",
+        });
+        builder.Configuration.AddEnvironmentVariables("INVITESTREAM__");
+        builder.Configuration.AddCommandLine(args);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+        return builder;
+    }
+
+    public static IHost Build(HostApplicationBuilder builder, CampaignSet campaigns)
+    {
+        builder.Services.AddSingleton(campaigns);
+        builder.AddEngagement();
+        builder.AddInvitePipeline();
+        return builder.Build();
+    }
+}

@@ -1,0 +1,1 @@
+namespace X; public class T { [NUnit.Framework.Test] public void A() { } }
