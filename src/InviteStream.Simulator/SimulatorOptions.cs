@@ -12,6 +12,9 @@ public sealed class SimulatorOptions
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Added to every trigger response: the engine's evaluation time.</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
     /// <summary>Trigger requests per client per minute before it answers 429 (Genesys: 300).</summary>
     public int RequestsPerMinute { get; set; } = 300;
 }

@@ -128,6 +128,11 @@ public sealed class SimulatorServer : IAsyncDisposable
                 return Unauthorized();
             }
 
+            if (options.ResponseDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(options.ResponseDelay, time, request.HttpContext.RequestAborted);
+            }
+
             var (allowed, remaining, resetAt) = rateLimit.Take(clientId);
             response.Headers["X-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
             response.Headers["X-RateLimit-Reset"] = resetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);

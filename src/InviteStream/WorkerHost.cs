@@ -9,13 +9,13 @@ namespace InviteStream.Host;
 
 /// <summary>
 /// Builds the worker's generic host. Configuration, later sources winning: <c>appsettings.json</c>
-/// (next to the executable), environment variables prefixed <c>INVITESTREAM__</c>
+/// (next to the executable), the verb's defaults, environment variables prefixed <c>INVITESTREAM__</c>
 /// (e.g. <c>INVITESTREAM__Kafka__BootstrapServers</c>), then command-line
 /// <c>--Section:Key=value</c> settings.
 /// </summary>
 internal static class WorkerHost
 {
-    public static HostApplicationBuilder CreateBuilder(IReadOnlyList<string> settings)
+    public static HostApplicationBuilder CreateBuilder(IReadOnlyList<string> settings, IDictionary<string, string?>? defaults = null)
     {
         var args = settings.ToArray();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -24,6 +24,11 @@ internal static class WorkerHost
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = "InviteStream",
         });
+        if (defaults is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(defaults);
+        }
+
         builder.Configuration.AddEnvironmentVariables("INVITESTREAM__");
         builder.Configuration.AddCommandLine(args);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));

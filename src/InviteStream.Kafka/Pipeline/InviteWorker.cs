@@ -122,10 +122,16 @@ internal sealed partial class InviteWorker(
 
     private void OnAssigned(IEnumerable<TopicPartition> partitions)
     {
-        foreach (var partition in partitions)
+        var assigned = partitions.ToList();
+        foreach (var partition in assigned)
         {
             _workers[partition] = createWorker(partition, StoreOffset);
-            LogAssigned(partition.Topic, partition.Partition.Value);
+        }
+
+        if (assigned.Count > 0 && logger.IsEnabled(LogLevel.Information))
+        {
+            var numbers = string.Join(',', assigned.Select(p => p.Partition.Value));
+            LogAssigned(_kafka.InputTopic, numbers);
         }
     }
 
@@ -138,7 +144,12 @@ internal sealed partial class InviteWorker(
         {
             _workers.Remove(partition);
             _paused.Remove(partition);
-            LogRevoked(partition.Topic, partition.Partition.Value);
+        }
+
+        if (revoked.Count > 0 && logger.IsEnabled(LogLevel.Information))
+        {
+            var numbers = string.Join(',', revoked.Select(p => p.Partition.Value));
+            LogRevoked(_kafka.InputTopic, numbers);
         }
     }
 
@@ -214,11 +225,11 @@ internal sealed partial class InviteWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Topic} in group {GroupId}")]
     private partial void LogStarted(string topic, string groupId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Topic}[{Partition}]")]
-    private partial void LogAssigned(string topic, int partition);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Topic}[{Partitions}]")]
+    private partial void LogAssigned(string topic, string partitions);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Topic}[{Partition}]")]
-    private partial void LogRevoked(string topic, int partition);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Topic}[{Partitions}]; in-flight work drained and offsets committed")]
+    private partial void LogRevoked(string topic, string partitions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consumer closed; offsets committed")]
     private partial void LogStopped();

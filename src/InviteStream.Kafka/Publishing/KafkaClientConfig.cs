@@ -46,7 +46,10 @@ internal static class KafkaClientConfig
     {
         foreach (var (key, value) in options.Client)
         {
-            config.Set(key, value);
+            if (!string.IsNullOrEmpty(value))
+            {
+                config.Set(key, value);
+            }
         }
 
         return config;

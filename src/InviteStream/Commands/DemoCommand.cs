@@ -49,7 +49,8 @@ internal static class DemoCommand
             return ExitCodes.InvalidConfiguration;
         }
 
-        var builder = WorkerHost.CreateBuilder(settings);
+        // The progress lines and the summary are the demo's output; per-record logs would drown them.
+        var builder = WorkerHost.CreateBuilder(settings, new Dictionary<string, string?> { ["Logging:LogLevel:InviteStream"] = "Error" });
         var campaigns = CommonOptions.LoadCampaigns(campaignDirectory, builder.Configuration["Campaigns:Directory"], error);
         if (campaigns is null)
         {

@@ -37,6 +37,14 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
                 cluster.CreateTopic(configuration["Kafka:OutcomeTopic"] ?? "invite-outcomes", partitions, replicationFactor: 3);
                 cluster.CreateTopic(configuration["Kafka:DeadLetterTopic"] ?? "behavioral-events.dlq", partitions, replicationFactor: 3);
                 configuration["Kafka:BootstrapServers"] = cluster.BootstrapServers;
+
+                // The embedded broker assigns KIP-848 groups in milliseconds, and frees a departed
+                // classic-protocol member only after its session timeout.
+                if (string.IsNullOrWhiteSpace(configuration["Kafka:GroupProtocol"]))
+                {
+                    configuration["Kafka:GroupProtocol"] = "Consumer";
+                }
+
                 output.WriteLine($"Kafka bootstrap servers: {cluster.BootstrapServers}");
                 output.WriteLine("warning: the embedded Kafka broker is for development only; set Kafka:BootstrapServers for real use.");
             }

@@ -1,0 +1,170 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using InviteStream.Core.Campaigns;
+using InviteStream.Host;
+using InviteStream.Kafka.Pipeline;
+using InviteStream.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace InviteStream.IntegrationTests;
+
+/// <summary>
+/// Topics of its own on the shared embedded broker, a simulator on loopback, and workers built
+/// exactly as the host builds them.
+/// </summary>
+internal sealed class PipelineHarness : IAsyncDisposable
+{
+    private readonly string _bootstrapServers;
+
+    private PipelineHarness(string bootstrapServers, SimulatorServer simulator, CampaignSet campaigns, int partitions)
+    {
+        _bootstrapServers = bootstrapServers;
+        Simulator = simulator;
+        Campaigns = campaigns;
+        Partitions = partitions;
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        InputTopic = $"events-{suffix}";
+        OutcomeTopic = $"outcomes-{suffix}";
+        DeadLetterTopic = $"events-{suffix}.dlq";
+        GroupId = $"group-{suffix}";
+    }
+
+    public SimulatorServer Simulator { get; }
+
+    public CampaignSet Campaigns { get; }
+
+    public int Partitions { get; }
+
+    public string InputTopic { get; }
+
+    public string OutcomeTopic { get; }
+
+    public string DeadLetterTopic { get; }
+
+    public string GroupId { get; }
+
+    public static Task<PipelineHarness> StartAsync(int partitions, params string[] campaignJson) =>
+        StartAsync(partitions, TimeSpan.Zero, campaignJson);
+
+    public static async Task<PipelineHarness> StartAsync(int partitions, TimeSpan engineDelay, params string[] campaignJson)
+    {
+        var campaigns = new List<Campaign>();
+        foreach (var json in campaignJson)
+        {
+            var (campaign, diagnostics) = CampaignReader.Read(json, "test campaign");
+            campaigns.Add(campaign ?? throw new InvalidOperationException(string.Join("; ", diagnostics)));
+        }
+
+        var simulator = await SimulatorServer.StartAsync(
+            new SimulatorOptions { ClientId = "tests", ClientSecret = "s3cr3t-for-tests", RequestsPerMinute = 1_000_000, ResponseDelay = engineDelay }, campaigns);
+        var harness = new PipelineHarness(EmbeddedKafka.Cluster.BootstrapServers, simulator, new CampaignSet(campaigns), partitions);
+        EmbeddedKafka.Cluster.CreateTopic(harness.InputTopic, partitions);
+        EmbeddedKafka.Cluster.CreateTopic(harness.OutcomeTopic, partitions);
+        EmbeddedKafka.Cluster.CreateTopic(harness.DeadLetterTopic, partitions);
+        return harness;
+    }
+
+    /// <summary>A worker host wired as <c>run</c> wires it; not started.</summary>
+    public IHost BuildWorker(IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Kafka:BootstrapServers"] = _bootstrapServers,
+            ["Kafka:GroupId"] = GroupId,
+            ["Kafka:GroupProtocol"] = "Consumer",
+            ["Kafka:InputTopic"] = InputTopic,
+            ["Kafka:OutcomeTopic"] = OutcomeTopic,
+            ["Kafka:DeadLetterTopic"] = DeadLetterTopic,
+            ["Engagement:BaseUrl"] = Simulator.BaseUrl.ToString(),
+            ["Engagement:ClientId"] = "tests",
+            ["Engagement:ClientSecret"] = "s3cr3t-for-tests",
+            ["Engagement:ApiRequestsPerMinute"] = "1000000",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return WorkerHost.Build(WorkerHost.CreateBuilder([], settings), Campaigns);
+    }
+
+    public async Task ProduceAsync(IEnumerable<(string? Key, string Value)> records)
+    {
+        using var producer = new ProducerBuilder<string?, string>(new ProducerConfig
+        {
+            BootstrapServers = _bootstrapServers,
+            EnableIdempotence = true,
+            LingerMs = 2,
+        }).Build();
+        var deliveries = records
+            .Select(r => producer.ProduceAsync(InputTopic, new Message<string?, string> { Key = r.Key, Value = r.Value }))
+            .ToList();
+        await Task.WhenAll(deliveries);
+    }
+
+    /// <summary>Every record in a topic right now, read up to each partition's high watermark.</summary>
+    public IReadOnlyList<ConsumeResult<string?, byte[]>> ReadAll(string topic)
+    {
+        using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = _bootstrapServers,
+            GroupId = $"reader-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            FetchWaitMaxMs = 10,
+        }).Build();
+        var remaining = new Dictionary<int, long>();
+        for (var p = 0; p < Partitions; p++)
+        {
+            var end = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value;
+            if (end > 0)
+            {
+                remaining[p] = end;
+            }
+        }
+
+        var records = new List<ConsumeResult<string?, byte[]>>();
+        consumer.Assign(remaining.Keys.Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        while (remaining.Count > 0)
+        {
+            var record = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{topic} stopped before its high watermarks");
+            if (!remaining.TryGetValue(record.Partition.Value, out var end) || record.Offset.Value >= end)
+            {
+                continue;
+            }
+
+            records.Add(record);
+            if (record.Offset.Value >= end - 1)
+            {
+                remaining.Remove(record.Partition.Value);
+            }
+        }
+
+        return [.. records.OrderBy(r => r.Partition.Value).ThenBy(r => r.Offset.Value)];
+    }
+
+    public IReadOnlyList<JsonElement> ReadOutcomes() =>
+        [.. ReadAll(OutcomeTopic).Select(r => JsonDocument.Parse(r.Message.Value).RootElement)];
+
+    public static PipelineStatistics StatisticsOf(IHost worker) => worker.Services.GetRequiredService<PipelineStatistics>();
+
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (!condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out after {timeout} waiting until {what}.");
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
+    public static string Text(byte[] value) => Encoding.UTF8.GetString(value);
+
+    public async ValueTask DisposeAsync() => await Simulator.DisposeAsync();
+}
