@@ -45,6 +45,7 @@ public static class KafkaPipelineExtensions
                 new DecisionRules(pipeline.MaxEventAge, pipeline.ConsolidatedSuppression));
         });
         services.AddSingleton<RecordPublisher>();
+        services.AddSingleton<FilterResultTelemetry>();
         services.AddSingleton<EventProcessor>();
         services.AddSingleton<Func<TopicPartition, Action<TopicPartitionOffset>, PartitionWorker>>(sp => (partition, onCommittable) =>
             new PartitionWorker(

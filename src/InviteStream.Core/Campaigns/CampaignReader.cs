@@ -28,6 +28,11 @@ public static class CampaignReader
         {
             var reader = new Context(source, diagnostics);
             var campaign = reader.ReadCampaign(document.RootElement);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                CampaignRules.Check(document.RootElement, source, diagnostics);
+            }
+
             return (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error) ? null : campaign, diagnostics);
         }
     }

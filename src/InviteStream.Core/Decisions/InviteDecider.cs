@@ -11,9 +11,15 @@ namespace InviteStream.Core.Decisions;
 /// invite. If campaigns matched but all are in cooldown, the decision is <c>Suppressed</c> for the
 /// highest-priority one, carrying the earliest time it could succeed. At most one invite per event.
 /// </summary>
+/// <remarks>
+/// Allocation-free except for suppressed decisions: no-match and invite decisions are shared
+/// instances, and filter results go to an optional <see cref="IFilterResultSink"/>.
+/// </remarks>
 public sealed class InviteDecider
 {
     private readonly Campaign[] _campaigns;
+    private readonly Decision[] _invites;
+    private readonly Decision[] _expired;
     private readonly DecisionRules _rules;
 
     public InviteDecider(IEnumerable<Campaign> campaigns, DecisionRules rules)
@@ -24,63 +30,64 @@ public sealed class InviteDecider
             .Where(c => c.Enabled)
             .OrderBy(c => c.Priority)
             .ThenBy(c => c.Id, StringComparer.Ordinal)];
+        _invites = [.. _campaigns.Select(c => new Decision(DecisionKind.Invite, c, null))];
+        _expired = [.. _campaigns.Select(c => new Decision(DecisionKind.Expired, c, null))];
     }
 
     public IReadOnlyList<Campaign> Campaigns => _campaigns;
 
-    public Decision Decide(BehavioralEvent behavioralEvent, IReadOnlyList<InviteRecord> invites, DateTimeOffset now)
+    /// <param name="sink">Receives every non-matching filter of every campaign that did not match; when
+    /// null, evaluation of a campaign stops at its first non-matching filter.</param>
+    public Decision Decide(BehavioralEvent behavioralEvent, IReadOnlyList<InviteRecord> invites, DateTimeOffset now, IFilterResultSink? sink = null)
     {
         ArgumentNullException.ThrowIfNull(behavioralEvent);
-        List<FilterReport>? reports = null;
         Decision? suppressed = null;
-
-        foreach (var campaign in _campaigns)
+        for (var i = 0; i < _campaigns.Length; i++)
         {
-            if (!AllFiltersMatch(campaign, behavioralEvent, ref reports))
+            var campaign = _campaigns[i];
+            if (!AllFiltersMatch(campaign, behavioralEvent.Attributes, sink))
             {
                 continue;
             }
 
             if (now - behavioralEvent.OccurredAt > _rules.MaxEventAge)
             {
-                return new Decision(DecisionKind.Expired, campaign, null, []);
+                return _expired[i];
             }
 
             var until = CooldownRule.SuppressedUntil(campaign, invites, now, _rules.ConsolidatedSuppression);
             if (until is null)
             {
-                return new Decision(DecisionKind.Invite, campaign, null, []);
+                return _invites[i];
             }
 
-            suppressed ??= new Decision(DecisionKind.Suppressed, campaign, until, []);
+            suppressed ??= new Decision(DecisionKind.Suppressed, campaign, until);
         }
 
-        return suppressed ?? new Decision(DecisionKind.NoMatch, null, null, (IReadOnlyList<FilterReport>?)reports ?? []);
+        return suppressed ?? Decision.NoMatch;
     }
 
-    private static bool AllFiltersMatch(Campaign campaign, BehavioralEvent behavioralEvent, ref List<FilterReport>? reports)
+    private static bool AllFiltersMatch(Campaign campaign, IReadOnlyDictionary<string, Attributes.AttributeValue> attributes, IFilterResultSink? sink)
     {
+        var matched = true;
         var filters = campaign.Filters;
         for (var i = 0; i < filters.Count; i++)
         {
-            var result = FilterEvaluator.Evaluate(filters[i], behavioralEvent.Attributes);
+            var result = FilterEvaluator.Evaluate(filters[i], attributes);
             if (result.IsMatch)
             {
                 continue;
             }
 
-            // Only failing campaigns are reported, with every filter's result, so the reason names
-            // all the attributes that were missing or mistyped, not just the first.
-            reports ??= [];
-            for (var j = 0; j < filters.Count; j++)
+            matched = false;
+            if (sink is null)
             {
-                var filterResult = j == i ? result : FilterEvaluator.Evaluate(filters[j], behavioralEvent.Attributes);
-                reports.Add(new FilterReport(campaign.Id, filters[j].AttributeName, filterResult));
+                break;
             }
 
-            return false;
+            sink.Report(campaign, filters[i], result);
         }
 
-        return true;
+        return matched;
     }
 }

@@ -24,6 +24,7 @@ internal sealed partial class EventProcessor(
     IInviteDispatcher dispatcher,
     RecordPublisher publisher,
     PipelineStatistics statistics,
+    FilterResultTelemetry filterTelemetry,
     IOptions<PipelineOptions> options,
     TimeProvider time,
     ILogger<EventProcessor> logger)
@@ -32,14 +33,16 @@ internal sealed partial class EventProcessor(
 
     public async Task ProcessAsync(ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, CancellationToken cancellationToken)
     {
-        var decision = decider.Decide(behavioralEvent, state.InvitesOf(behavioralEvent.ContactId), time.GetUtcNow());
+        var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
+        var decision = decider.Decide(
+            behavioralEvent, state.InvitesOf(behavioralEvent.ContactId), time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry);
         switch (decision.Kind)
         {
-            case DecisionKind.NoMatch when !_options.EmitNotEligible:
+            case DecisionKind.NoMatch when reasons is null:
                 statistics.NoMatchDecided(time.GetElapsedTime(receivedAt).TotalMilliseconds);
                 return;
             case DecisionKind.NoMatch:
-                await PublishAsync(OutcomeStatus.NotEligible, null, string.Join(';', decision.FilterReports), null);
+                await PublishAsync(OutcomeStatus.NotEligible, null, reasons.Reports.ToString(), null);
                 return;
             case DecisionKind.Expired:
                 await PublishAsync(OutcomeStatus.Expired, decision.Campaign, "event_older_than_max_event_age", null);
@@ -123,6 +126,18 @@ internal sealed partial class EventProcessor(
         }
 
         return data;
+    }
+
+    /// <summary>Counts and logs like the telemetry sink, and keeps the reasons for a <c>not_eligible</c> outcome.</summary>
+    private sealed class ReportingSink(IFilterResultSink telemetry) : IFilterResultSink
+    {
+        public FilterReportList Reports { get; } = new();
+
+        public void Report(Campaign campaign, Core.Filters.Filter filter, Core.Filters.FilterResult result)
+        {
+            telemetry.Report(campaign, filter, result);
+            Reports.Report(campaign, filter, result);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Outcome {Status} for campaign {CampaignId} ({RequestId})")]

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using InviteStream.Core.Filters;
 using InviteStream.Core.Outcomes;
 
 namespace InviteStream.Kafka.Pipeline;
@@ -16,6 +18,7 @@ public sealed class PipelineStatistics : IDisposable
     private readonly Counter<long> _consumed;
     private readonly Counter<long> _outcomeCounter;
     private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _filterResults;
     private readonly Histogram<double> _latency;
     private long _eventsRead;
     private long _noMatch;
@@ -27,6 +30,8 @@ public sealed class PipelineStatistics : IDisposable
         _consumed = _meter.CreateCounter<long>("invitestream.events.consumed", "{event}", "Events read from the input topic");
         _outcomeCounter = _meter.CreateCounter<long>("invitestream.outcomes", "{outcome}", "Outcomes published, by status and campaign");
         _deadLetters = _meter.CreateCounter<long>("invitestream.dlq.records", "{record}", "Records sent to the dead-letter topic, by reason");
+        _filterResults = _meter.CreateCounter<long>(
+            "invitestream.filter.results", "{result}", "Filters that did not match, by campaign, attribute and result (not_matched, missing, type_mismatch)");
         _latency = _meter.CreateHistogram<double>("invitestream.decision.duration", "ms", "From receipt of an event to its final decision");
     }
 
@@ -78,6 +83,17 @@ public sealed class PipelineStatistics : IDisposable
             new KeyValuePair<string, object?>("campaign", outcome.CampaignId ?? ""));
     }
 
+    internal void FilterResult(string campaignId, string attributeName, FilterResultKind result)
+    {
+        var tags = new TagList
+        {
+            { "campaign", campaignId },
+            { "attribute", attributeName },
+            { "result", ResultName(result) },
+        };
+        _filterResults.Add(1, tags);
+    }
+
     internal void DeadLetterPublished(string reason)
     {
         Interlocked.Increment(ref _deadLettered);
@@ -85,6 +101,14 @@ public sealed class PipelineStatistics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    private static string ResultName(FilterResultKind result) => result switch
+    {
+        FilterResultKind.Matched => "matched",
+        FilterResultKind.NotMatched => "not_matched",
+        FilterResultKind.Missing => "missing",
+        _ => "type_mismatch",
+    };
 
     // "unsupported_attribute_type:foo" -> "unsupported_attribute_type": attribute names would explode label cardinality.
     private static string ReasonFamily(string reason)
