@@ -1,1 +1,0 @@
-namespace X; public class T { [NUnit.Framework.Test] public void A() { } }
