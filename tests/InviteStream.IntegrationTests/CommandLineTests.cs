@@ -50,6 +50,29 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public async Task Run_refuses_to_start_when_a_campaign_file_has_an_error()
+    {
+        var directory = Directory.CreateTempSubdirectory("invitestream-run-");
+        try
+        {
+            var guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "campaigns", "api-driven-proactive-web-invite.json"));
+            File.WriteAllText(Path.Combine(directory.FullName, "batch.json"), guide.Replace("\"realtime\"", "\"batch\"", StringComparison.Ordinal));
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+
+            var exitCode = await RunCommand.RunAsync(directory, [], output, error, CancellationToken.None);
+
+            Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidCampaigns));
+            Assert.That(error.ToString(), Does.Contain("error: batch.json $.evaluationMode:"));
+            Assert.That(output.ToString(), Does.Not.Contain("Kafka bootstrap servers"), "nothing is started");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Demo_runs_the_whole_flow_on_embedded_infrastructure_and_prints_a_summary()
     {
         using var output = new StringWriter();
