@@ -26,5 +26,36 @@ public sealed class EngagementOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Which API the invites go to: <c>Guide</c> (the guide's trigger endpoint) or <c>JourneySegments</c> (Genesys Cloud).</summary>
+    public EngagementApi Api { get; set; } = EngagementApi.Guide;
+
+    /// <summary>For <c>JourneySegments</c>: the journey segment id assigned for each campaign id.</summary>
+    public IDictionary<string, string> SegmentIds { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>For <c>JourneySegments</c>: the event attribute holding the Genesys external contact id. Empty: the contactId without its <c>ext:</c> prefix.</summary>
+    public string? ExternalContactIdAttribute { get; set; }
+
+    /// <summary>Retries of one invite after the first attempt (429, 408, 502, 503, 504, timeouts, connection failures), never past its deadline.</summary>
+    [Range(0, 20)]
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>Base delay of the exponential, jittered backoff; a <c>Retry-After</c> or rate-limit reset wins when later.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The circuit opens when at least this share of calls fail within <see cref="CircuitSamplingDuration"/>.</summary>
+    [Range(0.01, 1.0)]
+    public double CircuitFailureRatio { get; set; } = 0.5;
+
+    [Range(2, 100_000)]
+    public int CircuitMinimumThroughput { get; set; } = 20;
+
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the circuit stays open; meanwhile invites fail at once with reason <c>circuit_open</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
     public Uri EffectiveTokenUrl => TokenUrl ?? new Uri(BaseUrl!, "/oauth/token");
 }

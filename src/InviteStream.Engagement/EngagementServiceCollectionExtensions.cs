@@ -22,19 +22,38 @@ public static class EngagementServiceCollectionExtensions
             .Validate(o => o.BaseUrl is { IsAbsoluteUri: true }, "Engagement:BaseUrl must be an absolute http(s) URL.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientId), "Engagement:ClientId is required.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientSecret), "Engagement:ClientSecret is required.")
+            .Validate(o => o.Api != EngagementApi.JourneySegments || o.SegmentIds.Count > 0, "Engagement:SegmentIds must map campaign ids to journey segment ids when Engagement:Api is JourneySegments.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<InviteRateLimits>();
-        services.AddHttpClient<AccessTokenProvider>((sp, http) =>
+        // One provider for the process: one cached token, one refresh at a time.
+        services.AddHttpClient(nameof(AccessTokenProvider), (sp, http) =>
             http.Timeout = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.RequestTimeout);
-        services.AddHttpClient<IEngagementAdapter, GuideApiAdapter>((sp, http) =>
+        services.AddSingleton(sp => new AccessTokenProvider(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(AccessTokenProvider)),
+            sp.GetRequiredService<IOptions<EngagementOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
+
+        // Attempts are timed by the resilience pipeline, not by HttpClient.
+        services.AddHttpClient(nameof(IEngagementAdapter), (sp, http) =>
         {
-            var options = sp.GetRequiredService<IOptions<EngagementOptions>>().Value;
-            http.BaseAddress = options.BaseUrl;
-            http.Timeout = options.RequestTimeout;
+            http.BaseAddress = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.BaseUrl;
+            http.Timeout = Timeout.InfiniteTimeSpan;
         });
-        services.AddSingleton<IInviteDispatcher, RateLimitedDispatcher>();
+        services.AddSingleton<IEngagementAdapter>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EngagementOptions>>();
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(IEngagementAdapter));
+            var tokens = sp.GetRequiredService<AccessTokenProvider>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return options.Value.Api == EngagementApi.JourneySegments
+                ? new JourneySegmentAdapter(http, tokens, options, time)
+                : new GuideApiAdapter(http, tokens, time);
+        });
+        services.AddSingleton(sp => DispatchResilience.Build(
+            sp.GetRequiredService<IOptions<EngagementOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IInviteDispatcher, InviteDispatcher>();
         return builder;
     }
 }

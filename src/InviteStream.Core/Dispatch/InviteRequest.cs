@@ -6,6 +6,7 @@ namespace InviteStream.Core.Dispatch;
 /// <summary>One invite trigger to send for a campaign and contact.</summary>
 /// <param name="SessionData">The attributes the campaign's filters reference, plus configured pass-through keys.</param>
 /// <param name="Deadline">The intent deadline: past it the invite is worthless and must not be sent.</param>
+/// <param name="EventAttributes">Every attribute of the event, for adapters that map identities from one.</param>
 public sealed record InviteRequest(
     Campaign Campaign,
     string ContactId,
@@ -14,4 +15,5 @@ public sealed record InviteRequest(
     DateTimeOffset Timestamp,
     string RequestId,
     string? CorrelationId,
-    DateTimeOffset Deadline);
+    DateTimeOffset Deadline,
+    IReadOnlyDictionary<string, AttributeValue> EventAttributes);

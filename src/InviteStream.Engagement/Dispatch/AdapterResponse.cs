@@ -2,13 +2,23 @@ using InviteStream.Core.Dispatch;
 
 namespace InviteStream.Engagement.Dispatch;
 
-/// <summary>An adapter's answer: a final result, or "rate limited, try again at <see cref="RetryAt"/>".</summary>
+/// <summary>
+/// An adapter's answer to one HTTP attempt: a final result, or a transient failure worth retrying
+/// (429, 408, 502, 503, 504) with the earliest time the API allows the retry.
+/// </summary>
 /// <param name="BudgetResetAt">Set when the API said its budget is spent; nothing should be sent before it.</param>
-public sealed record AdapterResponse(DispatchResult? Result, DateTimeOffset? RetryAt = null, DateTimeOffset? BudgetResetAt = null)
+public sealed record AdapterResponse(
+    DispatchResult? Result, int StatusCode, DateTimeOffset? RetryAt = null, DateTimeOffset? BudgetResetAt = null)
 {
-    public bool IsRateLimited => Result is null;
+    public bool IsTransient => Result is null;
 
-    public static AdapterResponse Final(DispatchResult result) => new(result);
+    public bool IsRateLimited => StatusCode == 429;
 
-    public static AdapterResponse RateLimited(DateTimeOffset retryAt) => new(null, retryAt, retryAt);
+    public static AdapterResponse Final(DispatchResult result, int statusCode = 200) => new(result, statusCode);
+
+    public static AdapterResponse Transient(int statusCode, DateTimeOffset? retryAt) =>
+        new(null, statusCode, retryAt, statusCode == 429 ? retryAt : null);
+
+    /// <summary>Whether an HTTP status is worth retrying: rate limited, request timeout, or a gateway/server hiccup.</summary>
+    public static bool IsTransientStatus(int statusCode) => statusCode is 408 or 429 or 502 or 503 or 504;
 }

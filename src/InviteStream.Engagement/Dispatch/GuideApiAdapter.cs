@@ -85,16 +85,9 @@ internal sealed class GuideApiAdapter(HttpClient http, AccessTokenProvider token
 
     private async Task<AdapterResponse> InterpretAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            var now = time.GetUtcNow();
-            var retryAt = RateLimitHeaders.RetryAt(response, time) ?? now + TimeSpan.FromSeconds(1);
-            return AdapterResponse.RateLimited(retryAt);
-        }
-
         if (!response.IsSuccessStatusCode)
         {
-            return AdapterResponse.Final(new DispatchResult(DispatchStatus.Failed, $"http_{(int)response.StatusCode}"));
+            return await HttpErrors.InterpretAsync(response, time, cancellationToken);
         }
 
         using var document = await JsonDocument.ParseAsync(
@@ -109,7 +102,7 @@ internal sealed class GuideApiAdapter(HttpClient http, AccessTokenProvider token
             "not_eligible" => new DispatchResult(DispatchStatus.NotEligible, reason ?? "not_eligible_by_engine"),
             _ => new DispatchResult(DispatchStatus.Failed, $"unknown_status:{status ?? "none"}"),
         };
-        return AdapterResponse.Final(result);
+        return AdapterResponse.Final(result, (int)response.StatusCode);
     }
 
     private static DateTimeOffset? ReadTime(JsonElement root, string name) =>

@@ -61,7 +61,8 @@ internal sealed partial class EventProcessor(
             behavioralEvent.OccurredAt,
             RequestId(record),
             behavioralEvent.CorrelationId,
-            behavioralEvent.OccurredAt + _options.MaxInviteDelay);
+            behavioralEvent.OccurredAt + _options.MaxInviteDelay,
+            behavioralEvent.Attributes);
         var result = await dispatcher.DispatchAsync(request, cancellationToken);
         if (result.Status == DispatchStatus.Delivered)
         {

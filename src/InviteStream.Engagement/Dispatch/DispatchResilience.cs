@@ -1,0 +1,81 @@
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace InviteStream.Engagement.Dispatch;
+
+/// <summary>
+/// The one place dispatch resilience is configured: retry (outermost) → circuit breaker → per-attempt
+/// timeout. Every delay is bounded by the invite's intent deadline, carried in the context.
+/// </summary>
+internal static class DispatchResilience
+{
+    public static readonly ResiliencePropertyKey<DateTimeOffset> Deadline = new("invitestream.deadline");
+
+    /// <summary>The last failed attempt, so a deadline that cuts a retry short still says why.</summary>
+    public static readonly ResiliencePropertyKey<Outcome<AdapterResponse>> LastFailure = new("invitestream.last-failure");
+
+    /// <summary>Set when the next retry could only happen past the deadline.</summary>
+    public static readonly ResiliencePropertyKey<bool> GaveUpAtDeadline = new("invitestream.gave-up-at-deadline");
+
+    /// <summary>Set once a request left for the API: cancelling it at the deadline leaves its fate unknown.</summary>
+    public static readonly ResiliencePropertyKey<bool> Sent = new("invitestream.sent");
+
+    public static ResiliencePipeline<AdapterResponse> Build(EngagementOptions options, TimeProvider time) =>
+        new ResiliencePipelineBuilder<AdapterResponse> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<AdapterResponse>
+            {
+                MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ShouldRetry(args.Outcome, args.Context, time)),
+                DelayGenerator = args => ValueTask.FromResult(DelayUntilAllowed(args.Outcome, time)),
+                OnRetry = args =>
+                {
+                    args.Context.Properties.Set(LastFailure, args.Outcome);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AdapterResponse>
+            {
+                FailureRatio = options.CircuitFailureRatio,
+                MinimumThroughput = options.CircuitMinimumThroughput,
+                SamplingDuration = options.CircuitSamplingDuration,
+                BreakDuration = options.CircuitBreakDuration,
+                // A 429 says the budget is spent, not that the API is unhealthy: it never opens the circuit.
+                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome) && args.Outcome.Result is not { IsRateLimited: true }),
+            })
+            .AddTimeout(options.RequestTimeout)
+            .Build();
+
+    public static bool IsFailure(Outcome<AdapterResponse> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        { Result.IsTransient: true } => true,
+        _ => false,
+    };
+
+    private static bool ShouldRetry(Outcome<AdapterResponse> outcome, ResilienceContext context, TimeProvider time)
+    {
+        if (!IsFailure(outcome) || outcome.Exception is BrokenCircuitException)
+        {
+            return false;
+        }
+
+        // A retry the API would refuse before the deadline is pointless: give up now instead.
+        var deadline = context.Properties.GetValue(Deadline, DateTimeOffset.MaxValue);
+        var earliest = outcome.Result?.RetryAt ?? time.GetUtcNow();
+        if (earliest >= deadline)
+        {
+            context.Properties.Set(GaveUpAtDeadline, true);
+            return false;
+        }
+
+        return true;
+    }
+
+    private static TimeSpan? DelayUntilAllowed(Outcome<AdapterResponse> outcome, TimeProvider time) =>
+        outcome.Result?.RetryAt is { } retryAt && retryAt - time.GetUtcNow() is { } wait && wait > TimeSpan.Zero ? wait : null;
+}

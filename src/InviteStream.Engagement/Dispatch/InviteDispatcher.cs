@@ -1,0 +1,110 @@
+using InviteStream.Core.Dispatch;
+using InviteStream.Engagement.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace InviteStream.Engagement.Dispatch;
+
+/// <summary>
+/// Sends one invite: a permit from its campaign's limiter, then, per attempt, a permit from the API
+/// limiter and one call through the adapter, under the retry/circuit/timeout pipeline — all of it
+/// only until the invite's intent deadline. A 429 or a spent budget stops the API limiter until the
+/// API's reset time, so the worker stops sending instead of collecting more 429s.
+/// </summary>
+internal sealed partial class InviteDispatcher(
+    IEngagementAdapter adapter,
+    InviteRateLimits limits,
+    ResiliencePipeline<AdapterResponse> pipeline,
+    TimeProvider time,
+    ILogger<InviteDispatcher> logger) : IInviteDispatcher
+{
+    public async Task<DispatchResult> DispatchAsync(InviteRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!await limits.For(request.Campaign).AcquireAsync(request.Deadline, cancellationToken))
+        {
+            return Throttled("campaign_rate_limit");
+        }
+
+        var untilDeadline = request.Deadline - time.GetUtcNow();
+        if (untilDeadline <= TimeSpan.Zero)
+        {
+            return Throttled("past_deadline");
+        }
+
+        using var deadline = new CancellationTokenSource(untilDeadline, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var context = ResilienceContextPool.Shared.Get(linked.Token);
+        try
+        {
+            context.Properties.Set(DispatchResilience.Deadline, request.Deadline);
+            var outcome = await pipeline.ExecuteOutcomeAsync(
+                static async (ctx, state) => Outcome.FromResult(await state.self.AttemptAsync(state.request, ctx)),
+                context,
+                (self: this, request));
+            cancellationToken.ThrowIfCancellationRequested();
+            return Interpret(outcome, context, deadline.IsCancellationRequested);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<AdapterResponse> AttemptAsync(InviteRequest request, ResilienceContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (!await limits.Api.AcquireAsync(request.Deadline, cancellationToken))
+        {
+            return AdapterResponse.Final(Throttled("api_rate_limit"), 0);
+        }
+
+        context.Properties.Set(DispatchResilience.Sent, true);
+        var response = await adapter.SendAsync(request, cancellationToken);
+        if (response.BudgetResetAt is { } reset)
+        {
+            limits.Api.BlockUntil(reset);
+            LogBudgetSpent(reset);
+        }
+
+        return response;
+    }
+
+    private static DispatchResult Interpret(Outcome<AdapterResponse> outcome, ResilienceContext context, bool deadlinePassed)
+    {
+        var properties = context.Properties;
+        var cutByDeadline = outcome.Exception is OperationCanceledException;
+        var pastDeadline = deadlinePassed || cutByDeadline || properties.GetValue(DispatchResilience.GaveUpAtDeadline, false);
+        var suffix = pastDeadline ? "_past_deadline" : "";
+
+        // The deadline cut a backoff or a permit wait: report the failure that made us wait.
+        if (cutByDeadline && properties.TryGetValue(DispatchResilience.LastFailure, out var previous))
+        {
+            outcome = previous;
+        }
+
+        return outcome switch
+        {
+            { Result: { IsTransient: false } final } => final.Result!,
+            { Result: { } transient } => FromTransient(transient, suffix),
+            { Exception: BrokenCircuitException } => new DispatchResult(DispatchStatus.Failed, "circuit_open"),
+            { Exception: TimeoutRejectedException } => new DispatchResult(DispatchStatus.Failed, "timeout" + suffix),
+            { Exception: HttpRequestException http } => new DispatchResult(DispatchStatus.Failed, $"connection_failed:{http.HttpRequestError}{suffix}"),
+            { Exception: OperationCanceledException } when properties.GetValue(DispatchResilience.Sent, false) =>
+                new DispatchResult(DispatchStatus.Failed, "timeout_past_deadline"),
+            { Exception: OperationCanceledException } => Throttled("past_deadline"),
+            { Exception: var other } => new DispatchResult(DispatchStatus.Failed, $"error:{other!.GetType().Name}"),
+        };
+    }
+
+    private static DispatchResult FromTransient(AdapterResponse transient, string suffix) => transient.IsRateLimited
+        ? Throttled("api_429" + suffix)
+        : new DispatchResult(DispatchStatus.Failed, $"http_{transient.StatusCode}{suffix}");
+
+    private static DispatchResult Throttled(string reason) => new(DispatchStatus.Throttled, reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement API budget spent; sending paused until {ResetAt}")]
+    private partial void LogBudgetSpent(DateTimeOffset resetAt);
+}
