@@ -21,6 +21,7 @@ public sealed class EngagementState(TimeProvider time)
     private readonly Dictionary<string, TriggerAnswer> _answers = new(StringComparer.Ordinal);
     private readonly List<DeliveredInvite> _ledger = [];
     private readonly List<ReceivedTrigger> _received = [];
+    private readonly List<SegmentAssignment> _segmentAssignments = [];
 
     public IReadOnlyCollection<Campaign> Campaigns => [.. _campaigns.Values];
 
@@ -47,6 +48,25 @@ public sealed class EngagementState(TimeProvider time)
             {
                 return [.. _received];
             }
+        }
+    }
+
+    public IReadOnlyList<SegmentAssignment> SegmentAssignments
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _segmentAssignments];
+            }
+        }
+    }
+
+    public void Assign(string contactId, string segmentId)
+    {
+        lock (_lock)
+        {
+            _segmentAssignments.Add(new SegmentAssignment(contactId, segmentId, time.GetUtcNow()));
         }
     }
 

@@ -12,8 +12,8 @@ public sealed class SimulatorOptions
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Added to every trigger response: the engine's evaluation time.</summary>
-    public TimeSpan ResponseDelay { get; set; }
+    /// <summary>Faults injected from the start; change them at run time with <c>POST /_sim/faults</c>.</summary>
+    public SimulatorFaults Faults { get; set; } = new();
 
     /// <summary>Trigger requests per client per minute before it answers 429 (Genesys: 300).</summary>
     public int RequestsPerMinute { get; set; } = 300;

@@ -26,12 +26,25 @@ public sealed class SimulatorServer : IAsyncDisposable
     private const string ApiRoot = "/api/v2/analytics/predictiveengagement";
     private readonly WebApplication _app;
 
-    private SimulatorServer(WebApplication app, EngagementState state, Uri baseUrl)
+    private SimulatorServer(WebApplication app, EngagementState state, FaultInjector faults, SimulatorCounters counters, Uri baseUrl)
     {
         _app = app;
         State = state;
+        _faults = faults;
+        Counters = counters;
         BaseUrl = baseUrl;
     }
+
+    private readonly FaultInjector _faults;
+
+    /// <summary>The faults injected now; replace them to change behaviour mid-test.</summary>
+    public SimulatorFaults Faults
+    {
+        get => _faults.Current;
+        set => _faults.Current = value;
+    }
+
+    public SimulatorCounters Counters { get; }
 
     public Uri BaseUrl { get; }
 
@@ -55,10 +68,12 @@ public sealed class SimulatorServer : IAsyncDisposable
             state.Upsert(campaign);
         }
 
-        Map(app, options, state, time);
+        var faults = new FaultInjector(options.Faults, time);
+        var counters = new SimulatorCounters();
+        Map(app, options, state, faults, counters, time);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatorServer(app, state, new Uri(address.TrimEnd('/') + "/"));
+        return new SimulatorServer(app, state, faults, counters, new Uri(address.TrimEnd('/') + "/"));
     }
 
     public async ValueTask DisposeAsync()
@@ -67,13 +82,14 @@ public sealed class SimulatorServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static void Map(WebApplication app, SimulatorOptions options, EngagementState state, TimeProvider time)
+    private static void Map(WebApplication app, SimulatorOptions options, EngagementState state, FaultInjector faults, SimulatorCounters counters, TimeProvider time)
     {
         var tokens = new ConcurrentDictionary<string, (string ClientId, DateTimeOffset ExpiresAt)>(StringComparer.Ordinal);
         var rateLimit = new ClientRateLimit(options.RequestsPerMinute, time);
 
         app.MapPost("/oauth/token", async (HttpRequest request) =>
         {
+            Interlocked.Increment(ref counters.TokenRequests);
             var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
             if (form is null || form["grant_type"].ToString() != "client_credentials")
             {
@@ -128,11 +144,7 @@ public sealed class SimulatorServer : IAsyncDisposable
                 return Unauthorized();
             }
 
-            if (options.ResponseDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(options.ResponseDelay, time, request.HttpContext.RequestAborted);
-            }
-
+            Interlocked.Increment(ref counters.TriggerRequests);
             var (allowed, remaining, resetAt) = rateLimit.Take(clientId);
             response.Headers["X-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
             response.Headers["X-RateLimit-Reset"] = resetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -149,6 +161,12 @@ public sealed class SimulatorServer : IAsyncDisposable
             using (body)
             {
                 var root = body.RootElement;
+                if (allowed && await faults.ApplyAsync(response, request.HttpContext.RequestAborted) is { } injected)
+                {
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), response.StatusCode, null));
+                    return injected;
+                }
+
                 if (!allowed)
                 {
                     var retryAfter = Math.Max(1, (int)Math.Ceiling((resetAt - time.GetUtcNow()).TotalSeconds));
@@ -203,6 +221,71 @@ public sealed class SimulatorServer : IAsyncDisposable
             });
         });
 
+        const string segmentsPath = "/api/v2/externalcontacts/contacts/{contactId}/journey/segments";
+        app.MapPost(segmentsPath, async (string contactId, HttpRequest request, HttpResponse response) =>
+        {
+            var clientId = Authenticate(request);
+            if (clientId is null)
+            {
+                return Unauthorized();
+            }
+
+            Interlocked.Increment(ref counters.SegmentRequests);
+            var (allowed, _, resetAt) = rateLimit.Take(clientId);
+            if (!allowed)
+            {
+                return faults.RateLimited(response, "RetryAfterSeconds", Math.Max(1, (int)Math.Ceiling((resetAt - time.GetUtcNow()).TotalSeconds)));
+            }
+
+            if (await faults.ApplyAsync(response, request.HttpContext.RequestAborted) is { } injected)
+            {
+                return injected;
+            }
+
+            using var body = await JsonDocument.ParseAsync(request.Body);
+            var ids = body.RootElement.TryGetProperty("assign", out var assign) && assign.TryGetProperty("segments", out var segments)
+                ? segments.EnumerateArray().Select(s => s.GetProperty("id").GetString()!).ToList()
+                : [];
+            if (ids.Count > 10)
+            {
+                return Results.Json(new { code = "bad.request", message = "at most 10 segment assignments per call" }, statusCode: 400);
+            }
+
+            // Partial success: the last assignment is left unprocessed for the client to send again.
+            var unprocessed = ids.Count > 0 && faults.TakeUnprocessedSegmentCall() ? ids[^1..] : [];
+            foreach (var id in ids.Except(unprocessed))
+            {
+                state.Assign(contactId, id);
+            }
+
+            return Results.Json(new
+            {
+                unprocessedItems = new { assign = new { segments = unprocessed.Select(id => new { id }) }, count = unprocessed.Count },
+            });
+        });
+
+        app.MapGet(segmentsPath, (string contactId, HttpRequest request) =>
+            Authenticate(request) is null
+                ? Unauthorized()
+                : Results.Json(new
+                {
+                    entities = state.SegmentAssignments.Where(a => a.ContactId == contactId)
+                        .Select(a => new { segment = new { id = a.SegmentId }, state = "Assigned", dateAssigned = a.AssignedAt }),
+                }));
+
+        app.MapGet("/_sim/faults", () => Results.Json(faults.Current));
+        app.MapPost("/_sim/faults", (SimulatorFaults changed) =>
+        {
+            faults.Current = changed;
+            return Results.Json(faults.Current);
+        });
+        app.MapPost("/_sim/tokens/expire", () =>
+        {
+            tokens.Clear();
+            return Results.NoContent();
+        });
+        app.MapGet("/_sim/segments", () => Results.Json(state.SegmentAssignments));
+        app.MapGet("/_sim/stats", () => Results.Json(counters));
         app.MapGet("/_sim/invites", () => Results.Json(state.Ledger));
         app.MapGet("/_sim/triggers", () => Results.Json(state.Received));
 

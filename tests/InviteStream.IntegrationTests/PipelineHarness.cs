@@ -58,7 +58,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         }
 
         var simulator = await SimulatorServer.StartAsync(
-            new SimulatorOptions { ClientId = "tests", ClientSecret = "s3cr3t-for-tests", RequestsPerMinute = 1_000_000, ResponseDelay = engineDelay }, campaigns);
+            new SimulatorOptions { ClientId = "tests", ClientSecret = "s3cr3t-for-tests", RequestsPerMinute = 1_000_000, Faults = new SimulatorFaults { LatencyMin = engineDelay, LatencyMax = engineDelay } }, campaigns);
         var harness = new PipelineHarness(EmbeddedKafka.Cluster.BootstrapServers, simulator, new CampaignSet(campaigns), partitions);
         EmbeddedKafka.Cluster.CreateTopic(harness.InputTopic, partitions);
         EmbeddedKafka.Cluster.CreateTopic(harness.OutcomeTopic, partitions);

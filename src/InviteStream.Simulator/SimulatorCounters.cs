@@ -1,0 +1,17 @@
+namespace InviteStream.Simulator;
+
+/// <summary>Requests the simulator received, by endpoint (<c>GET /_sim/stats</c>).</summary>
+public sealed class SimulatorCounters
+{
+#pragma warning disable CA1051 // Incremented with Interlocked; fields on purpose.
+    public long TokenRequests;
+    public long TriggerRequests;
+    public long SegmentRequests;
+#pragma warning restore CA1051
+
+    public long TokenRequestCount => Interlocked.Read(ref TokenRequests);
+
+    public long TriggerRequestCount => Interlocked.Read(ref TriggerRequests);
+
+    public long SegmentRequestCount => Interlocked.Read(ref SegmentRequests);
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using InviteStream.Core.Attributes;
+using InviteStream.Core.Campaigns;
+using InviteStream.Core.Dispatch;
+using InviteStream.Engagement.RateLimiting;
+using InviteStream.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace InviteStream.Engagement.Tests.Dispatch;
+
+/// <summary>The dispatcher exactly as the host wires it, against the simulator on loopback, with every log line kept.</summary>
+internal sealed class DispatchHarness : IAsyncDisposable
+{
+    public const string Secret = "t0p-s3cret-value-never-logged";
+
+    private readonly IHost _host;
+
+    private DispatchHarness(IHost host, SimulatorServer simulator, Campaign campaign, CapturingLoggerProvider logs)
+    {
+        _host = host;
+        Simulator = simulator;
+        Campaign = campaign;
+        Logs = logs;
+    }
+
+    public SimulatorServer Simulator { get; }
+
+    public Campaign Campaign { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public IInviteDispatcher Dispatcher => _host.Services.GetRequiredService<IInviteDispatcher>();
+
+    public InviteRateLimits Limits => _host.Services.GetRequiredService<InviteRateLimits>();
+
+    public static async Task<DispatchHarness> StartAsync(
+        IDictionary<string, string?>? settings = null, SimulatorFaults? faults = null, string clientSecret = Secret, int simulatorRequestsPerMinute = 100_000)
+    {
+        var (campaign, diagnostics) = CampaignReader.Read(GuideCampaign, "guide.json");
+        Assert.That(campaign, Is.Not.Null, string.Join("; ", diagnostics));
+        var simulator = await SimulatorServer.StartAsync(
+            new SimulatorOptions { ClientId = "tests", ClientSecret = Secret, RequestsPerMinute = simulatorRequestsPerMinute, Faults = faults ?? new() },
+            [campaign!]);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Engagement:BaseUrl"] = simulator.BaseUrl.ToString(),
+            ["Engagement:ClientId"] = "tests",
+            ["Engagement:ClientSecret"] = clientSecret,
+            ["Engagement:ApiRequestsPerMinute"] = "100000",
+            ["Engagement:RetryBaseDelay"] = "00:00:00.050",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
+        var logs = new CapturingLoggerProvider();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+        builder.AddEngagement();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new DispatchHarness(host, simulator, campaign!, logs);
+    }
+
+    public InviteRequest Request(string contactId, object? churn = null, TimeSpan? deadlineIn = null)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var churnValue = churn switch
+        {
+            string text => AttributeValue.FromString(text),
+            null => AttributeValue.FromFloat(0.87),
+            var number => AttributeValue.FromFloat(Convert.ToDouble(number, System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        var sessionData = new Dictionary<string, AttributeValue>
+        {
+            ["external.churn_probability"] = churnValue,
+            ["session.dwell_time_seconds"] = AttributeValue.FromInteger(52),
+            ["contact.is_authenticated"] = AttributeValue.FromBoolean(true),
+        };
+        return new InviteRequest(
+            Campaign, contactId, "webchat:primary_embed", sessionData, now, $"req-{Guid.NewGuid():N}", "corr-1",
+            now + (deadlineIn ?? TimeSpan.FromSeconds(10)), sessionData);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        await Simulator.DisposeAsync();
+    }
+
+    public const string GuideCampaign = """
+        {
+          "id": "guide", "name": "API-Driven Proactive Web Invite", "enabled": true, "evaluationMode": "realtime",
+          "filters": [
+            { "attributeName": "external.churn_probability", "operator": "greater_than", "value": 0.72, "dataType": "float" },
+            { "attributeName": "session.dwell_time_seconds", "operator": "greater_than", "value": 45, "dataType": "integer" },
+            { "attributeName": "contact.is_authenticated", "operator": "equals", "value": true, "dataType": "boolean" }
+          ],
+          "actions": [ { "type": "webchat_invite", "priority": 1,
+            "routingConfig": { "queueId": "q", "skillGroups": ["s"], "overflowQueueId": "o" } } ],
+          "throttling": { "maxInvitesPerContact": 1, "cooldownSeconds": 86400, "maxInvitesPerMinute": 100000 }
+        }
+        """;
+}
+
+/// <summary>Keeps every log line, exceptions included, so tests can check what was (never) written.</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception} {state}");
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using InviteStream.Core.Dispatch;
+using InviteStream.Simulator;
+
+namespace InviteStream.Engagement.Tests.Dispatch;
+
+/// <summary>The dispatcher over real HTTP against the simulator on loopback, one behaviour each.</summary>
+[TestFixture]
+public sealed class DispatchOverHttpTests
+{
+    [Test]
+    public async Task A_matching_invite_is_delivered_and_lands_in_the_ledger()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:alice"), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
+        Assert.That(harness.Simulator.State.Ledger.Select(i => i.ContactId), Is.EqualTo(new[] { "ext:alice" }));
+    }
+
+    [Test]
+    public async Task A_second_invite_is_suppressed_by_the_engine_with_its_expiry()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+        await harness.Dispatcher.DispatchAsync(harness.Request("ext:alice"), CancellationToken.None);
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:alice"), CancellationToken.None);
+
+        Assert.That(result.Status, Is.EqualTo(DispatchStatus.Suppressed));
+        Assert.That(result.Reason, Is.EqualTo("suppressed_by_engine"));
+        Assert.That(result.SuppressedUntil, Is.EqualTo(TimeProvider.System.GetUtcNow().AddDays(1)).Within(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public async Task A_number_sent_as_a_string_is_not_eligible_at_the_engine()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:bob", churn: "0.87"), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.NotEligible, "not_eligible_by_engine")));
+    }
+
+    [TestCase("RetryAfterSeconds")]
+    [TestCase("RetryAfterDate")]
+    [TestCase("RateLimitReset")]
+    public async Task A_429_pauses_sending_until_the_api_allows_it_then_the_invite_goes_out(string style)
+    {
+        await using var harness = await DispatchHarness.StartAsync(
+            faults: new SimulatorFaults { RateLimitStorm = true, RateLimitStyle = style, RetryAfterSeconds = 2 });
+        var clock = Stopwatch.StartNew();
+
+        var dispatch = harness.Dispatcher.DispatchAsync(harness.Request("ext:carol"), CancellationToken.None);
+        while (harness.Limits.Api.Available > 0 && !dispatch.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(harness.Limits.Api.Available, Is.Zero, "the 429 empties the API limiter until the reset time");
+        harness.Simulator.Faults = new SimulatorFaults();
+        var result = await dispatch;
+
+        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
+        // Second-resolution headers (HTTP date, epoch seconds) may round the wait down by up to a second.
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(style == "RetryAfterSeconds" ? 2 : 1)));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(2), "no request while the API said to wait");
+    }
+
+    [Test]
+    public async Task A_429_whose_retry_time_is_past_the_deadline_is_throttled_at_once()
+    {
+        await using var harness = await DispatchHarness.StartAsync(faults: new SimulatorFaults { RateLimitStorm = true, RetryAfterSeconds = 30 });
+        var clock = Stopwatch.StartNew();
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:dan", deadlineIn: TimeSpan.FromSeconds(5)), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "api_429_past_deadline")));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)), "no waiting for a retry that cannot happen in time");
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Server_errors_are_retried_until_the_call_succeeds()
+    {
+        await using var harness = await DispatchHarness.StartAsync(faults: new SimulatorFaults { FailNext = 2, ErrorStatus = 503 });
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:erin"), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_client_error_is_not_retried_and_fails_with_its_error_code()
+    {
+        await using var harness = await DispatchHarness.StartAsync(faults: new SimulatorFaults { FailNext = 1, ErrorStatus = 400 });
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:fay"), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Failed, "http_400:service.unavailable")));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_hanging_api_times_out_per_attempt_and_fails_no_later_than_the_deadline()
+    {
+        await using var harness = await DispatchHarness.StartAsync(
+            new Dictionary<string, string?> { ["Engagement:RequestTimeout"] = "00:00:00.200" },
+            new SimulatorFaults { Hang = true });
+        var clock = Stopwatch.StartNew();
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:gus", deadlineIn: TimeSpan.FromSeconds(2)), CancellationToken.None);
+
+        Assert.That(result.Status, Is.EqualTo(DispatchStatus.Failed));
+        Assert.That(result.Reason, Does.StartWith("timeout"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.GreaterThan(1), "timeouts are retried");
+    }
+
+    [Test]
+    public async Task An_expired_token_is_refreshed_once_and_the_call_retried()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+        await harness.Dispatcher.DispatchAsync(harness.Request("ext:hal"), CancellationToken.None);
+        using (var http = new HttpClient())
+        {
+            using var response = await http.PostAsync(new Uri(harness.Simulator.BaseUrl, "_sim/tokens/expire"), null);
+            response.EnsureSuccessStatusCode();
+        }
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:ida"), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
+        Assert.That(harness.Simulator.Counters.TokenRequestCount, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Many_concurrent_invites_share_one_token()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => harness.Dispatcher.DispatchAsync(harness.Request($"ext:c{i}"), CancellationToken.None)));
+
+        Assert.That(results, Is.All.EqualTo(DispatchResult.Delivered));
+        Assert.That(harness.Simulator.Counters.TokenRequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Sustained_failures_open_the_circuit_and_then_invites_fail_fast_without_a_call()
+    {
+        await using var harness = await DispatchHarness.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Engagement:MaxRetries"] = "0",
+                ["Engagement:CircuitMinimumThroughput"] = "4",
+                ["Engagement:CircuitBreakDuration"] = "00:01:00",
+            },
+            new SimulatorFaults { ErrorRate = 1, ErrorStatus = 503 });
+
+        var reasons = new List<string?>();
+        for (var i = 0; i < 6; i++)
+        {
+            reasons.Add((await harness.Dispatcher.DispatchAsync(harness.Request($"ext:j{i}"), CancellationToken.None)).Reason);
+        }
+
+        Assert.That(reasons.Take(4), Is.All.EqualTo("http_503"));
+        Assert.That(reasons.Skip(4), Is.All.EqualTo("circuit_open"));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(4), "no HTTP call while the circuit is open");
+    }
+
+    [Test]
+    public async Task No_permit_before_the_deadline_means_throttled_without_a_call()
+    {
+        await using var harness = await DispatchHarness.StartAsync(new Dictionary<string, string?> { ["Engagement:ApiRequestsPerMinute"] = "1" });
+        await harness.Dispatcher.DispatchAsync(harness.Request("ext:k1"), CancellationToken.None);
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:k2", deadlineIn: TimeSpan.FromSeconds(5)), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "api_rate_limit")));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task The_client_secret_never_appears_in_logs_or_results()
+    {
+        await using var harness = await DispatchHarness.StartAsync(clientSecret: DispatchHarness.Secret + "-wrong");
+
+        var rejected = await harness.Dispatcher.DispatchAsync(harness.Request("ext:l1"), CancellationToken.None);
+
+        Assert.That(rejected.Status, Is.EqualTo(DispatchStatus.Failed));
+        Assert.That(harness.Logs.Lines, Is.Not.Empty, "the failure was logged");
+        Assert.That(harness.Logs.Lines, Has.None.Contain(DispatchHarness.Secret));
+        Assert.That(rejected.Reason, Does.Not.Contain(DispatchHarness.Secret));
+    }
+
+    [Test]
+    public async Task Journey_segments_resend_only_the_unprocessed_assignment_after_a_partial_success()
+    {
+        await using var harness = await DispatchHarness.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Engagement:Api"] = "JourneySegments",
+                ["Engagement:SegmentIds:guide"] = "seg-high-churn",
+            },
+            new SimulatorFaults { UnprocessedSegmentCalls = 1 });
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:customer_8842910"), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
+        Assert.That(harness.Simulator.Counters.SegmentRequestCount, Is.EqualTo(2));
+        Assert.That(
+            harness.Simulator.State.SegmentAssignments.Select(a => (a.ContactId, a.SegmentId)),
+            Is.EqualTo(new[] { ("customer_8842910", "seg-high-churn") }),
+            "assigned once, to the external contact id without its ext: prefix");
+    }
+}
