@@ -27,6 +27,7 @@ public static class EngagementServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<InviteRateLimits>();
+        services.AddSingleton<IDispatchCapacity>(sp => sp.GetRequiredService<InviteRateLimits>());
         // One provider for the process: one cached token, one refresh at a time.
         services.AddHttpClient(nameof(AccessTokenProvider), (sp, http) =>
             http.Timeout = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.RequestTimeout);

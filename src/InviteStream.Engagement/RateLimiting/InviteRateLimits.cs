@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using InviteStream.Core.Campaigns;
+using InviteStream.Core.Dispatch;
 using Microsoft.Extensions.Options;
 
 namespace InviteStream.Engagement.RateLimiting;
@@ -8,7 +9,7 @@ namespace InviteStream.Engagement.RateLimiting;
 /// The process-wide limiters: one per campaign at its <c>maxInvitesPerMinute</c>, and one for the
 /// whole API client. Shared by every partition and thread.
 /// </summary>
-public sealed class InviteRateLimits : IDisposable
+public sealed class InviteRateLimits : IDispatchCapacity, IDisposable
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, (int ConfiguredRate, RollingWindowRateLimiter Limiter)> _campaigns = new(StringComparer.Ordinal);

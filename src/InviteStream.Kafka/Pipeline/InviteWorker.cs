@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using InviteStream.Core.Dispatch;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ internal sealed partial class InviteWorker(
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<PipelineOptions> pipelineOptions,
     Func<TopicPartition, Action<TopicPartitionOffset>, PartitionWorker> createWorker,
+    IEnumerable<IDispatchCapacity> capacities,
     ILogger<InviteWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
@@ -24,6 +26,7 @@ internal sealed partial class InviteWorker(
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
     private readonly Dictionary<TopicPartition, Queue<ConsumeResult<string?, byte[]>>> _paused = [];
     private IConsumer<string?, byte[]>? _consumer;
+    private int _inputPartitions;
 
     /// <summary>Partitions this instance owns right now.</summary>
     public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
@@ -128,6 +131,7 @@ internal sealed partial class InviteWorker(
             _workers[partition] = createWorker(partition, StoreOffset);
         }
 
+        ShareCapacity();
         if (assigned.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
             var numbers = string.Join(',', assigned.Select(p => p.Partition.Value));
@@ -146,6 +150,7 @@ internal sealed partial class InviteWorker(
             _paused.Remove(partition);
         }
 
+        ShareCapacity();
         if (revoked.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
             var numbers = string.Join(',', revoked.Select(p => p.Partition.Value));
@@ -162,6 +167,26 @@ internal sealed partial class InviteWorker(
             _workers.Remove(partition);
             _paused.Remove(partition);
         }
+
+        ShareCapacity();
+    }
+
+    // Rates are split by partitions owned: N replicas together stay within the configured caps.
+    private void ShareCapacity()
+    {
+        if (_inputPartitions == 0)
+        {
+            using var admin = new AdminClientBuilder(Publishing.KafkaClientConfig.Admin(_kafka)).Build();
+            var topic = admin.GetMetadata(_kafka.InputTopic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault();
+            _inputPartitions = Math.Max(topic?.Partitions.Count ?? 0, _workers.Count);
+        }
+
+        foreach (var capacity in capacities)
+        {
+            capacity.SetShare(_workers.Count, Math.Max(_inputPartitions, 1));
+        }
+
+        LogShare(_workers.Count, _inputPartitions);
     }
 
     private void ShutDown(IConsumer<string?, byte[]> consumer)
@@ -230,6 +255,9 @@ internal sealed partial class InviteWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Topic}[{Partitions}]; in-flight work drained and offsets committed")]
     private partial void LogRevoked(string topic, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch rates shared: {Assigned} of {Total} input partitions")]
+    private partial void LogShare(int assigned, int total);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consumer closed; offsets committed")]
     private partial void LogStopped();

@@ -16,6 +16,10 @@ internal static class KafkaClientConfig
             LingerMs = 5,
         });
 
+    public static AdminClientConfig Admin(KafkaOptions options) => With(
+        options,
+        new AdminClientConfig { BootstrapServers = options.BootstrapServers, ClientId = "invitestream-admin" });
+
     public static ConsumerConfig Consumer(KafkaOptions options, string clientId)
     {
         var config = new ConsumerConfig
