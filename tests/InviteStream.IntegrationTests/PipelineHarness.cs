@@ -7,6 +7,7 @@ using InviteStream.Kafka.Pipeline;
 using InviteStream.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace InviteStream.IntegrationTests;
 
@@ -67,7 +68,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>A worker host wired as <c>run</c> wires it; not started.</summary>
-    public IHost BuildWorker(IDictionary<string, string?>? overrides = null)
+    public IHost BuildWorker(IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -88,7 +89,13 @@ internal sealed class PipelineHarness : IAsyncDisposable
             settings[key] = value;
         }
 
-        return WorkerHost.Build(WorkerHost.CreateBuilder([], settings), Campaigns);
+        var builder = WorkerHost.CreateBuilder([], settings);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
+        return WorkerHost.Build(builder, Campaigns);
     }
 
     public async Task ProduceAsync(IEnumerable<(string? Key, string Value)> records)

@@ -63,7 +63,7 @@ internal sealed class AccessTokenProvider(HttpClient http, IOptions<EngagementOp
             if (!response.IsSuccessStatusCode)
             {
                 // The body may echo request details; report the status only so no credential can leak.
-                throw new HttpRequestException($"OAuth token request failed with HTTP {(int)response.StatusCode}.", null, response.StatusCode);
+                throw new EngagementAuthenticationException((int)response.StatusCode);
             }
 
             var body = await response.Content.ReadFromJsonAsync(TokenJsonContext.Default.TokenResponse, cancellationToken)

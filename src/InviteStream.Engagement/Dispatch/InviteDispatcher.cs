@@ -1,4 +1,5 @@
 using InviteStream.Core.Dispatch;
+using InviteStream.Engagement.Authentication;
 using InviteStream.Engagement.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -90,6 +91,7 @@ internal sealed partial class InviteDispatcher(
             { Result: { IsTransient: false } final } => final.Result!,
             { Result: { } transient } => FromTransient(transient, suffix),
             { Exception: BrokenCircuitException } => new DispatchResult(DispatchStatus.Failed, "circuit_open"),
+            { Exception: EngagementAuthenticationException auth } => new DispatchResult(DispatchStatus.Failed, $"auth_failed:http_{auth.StatusCode}"),
             { Exception: TimeoutRejectedException } => new DispatchResult(DispatchStatus.Failed, "timeout" + suffix),
             { Exception: HttpRequestException http } => new DispatchResult(DispatchStatus.Failed, $"connection_failed:{http.HttpRequestError}{suffix}"),
             { Exception: OperationCanceledException } when properties.GetValue(DispatchResilience.Sent, false) =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Campaigns;
 using InviteStream.Core.Dispatch;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace InviteStream.Engagement.Tests.Dispatch;
 
@@ -18,7 +18,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
 
     private readonly IHost _host;
 
-    private DispatchHarness(IHost host, SimulatorServer simulator, Campaign campaign, CapturingLoggerProvider logs)
+    private DispatchHarness(IHost host, SimulatorServer simulator, Campaign campaign, FakeLogCollector logs)
     {
         _host = host;
         Simulator = simulator;
@@ -30,7 +30,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
 
     public Campaign Campaign { get; }
 
-    public CapturingLoggerProvider Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     public IInviteDispatcher Dispatcher => _host.Services.GetRequiredService<IInviteDispatcher>();
 
@@ -60,8 +60,8 @@ internal sealed class DispatchHarness : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(configuration);
-        var logs = new CapturingLoggerProvider();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+        var logs = new FakeLogCollector();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs));
         builder.AddEngagement();
         var host = builder.Build();
         await host.StartAsync();
@@ -108,29 +108,4 @@ internal sealed class DispatchHarness : IAsyncDisposable
           "throttling": { "maxInvitesPerContact": 1, "cooldownSeconds": 86400, "maxInvitesPerMinute": 100000 }
         }
         """;
-}
-
-/// <summary>Keeps every log line, exceptions included, so tests can check what was (never) written.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception} {state}");
-    }
 }

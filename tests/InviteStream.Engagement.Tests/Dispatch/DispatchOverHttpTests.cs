@@ -188,9 +188,10 @@ public sealed class DispatchOverHttpTests
 
         var rejected = await harness.Dispatcher.DispatchAsync(harness.Request("ext:l1"), CancellationToken.None);
 
-        Assert.That(rejected.Status, Is.EqualTo(DispatchStatus.Failed));
-        Assert.That(harness.Logs.Lines, Is.Not.Empty, "the failure was logged");
-        Assert.That(harness.Logs.Lines, Has.None.Contain(DispatchHarness.Secret));
+        Assert.That(rejected, Is.EqualTo(new DispatchResult(DispatchStatus.Failed, "auth_failed:http_401")));
+        var lines = harness.Logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception} {r.StructuredState}").ToList();
+        Assert.That(lines, Is.Not.Empty, "the HTTP calls were logged");
+        Assert.That(lines, Has.None.Contain(DispatchHarness.Secret));
         Assert.That(rejected.Reason, Does.Not.Contain(DispatchHarness.Secret));
     }
 
