@@ -35,6 +35,12 @@ public sealed class EngagementOptions
     /// <summary>For <c>JourneySegments</c>: the event attribute holding the Genesys external contact id. Empty: the contactId without its <c>ext:</c> prefix.</summary>
     public string? ExternalContactIdAttribute { get; set; }
 
+    /// <summary>
+    /// Ask the API's suppression endpoint before inviting a contact the local state knows nothing of
+    /// (e.g. just after start). Each lookup spends one request of the API budget.
+    /// </summary>
+    public bool CheckSuppressionForUnknownContacts { get; set; }
+
     /// <summary>Retries of one invite after the first attempt (429, 408, 502, 503, 504, timeouts, connection failures), never past its deadline.</summary>
     [Range(0, 20)]
     public int MaxRetries { get; set; } = 5;

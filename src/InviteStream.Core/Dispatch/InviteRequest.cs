@@ -7,6 +7,7 @@ namespace InviteStream.Core.Dispatch;
 /// <param name="SessionData">The attributes the campaign's filters reference, plus configured pass-through keys.</param>
 /// <param name="Deadline">The intent deadline: past it the invite is worthless and must not be sent.</param>
 /// <param name="EventAttributes">Every attribute of the event, for adapters that map identities from one.</param>
+/// <param name="HasLocalHistory">Whether the local contact state knows any invite of this contact.</param>
 public sealed record InviteRequest(
     Campaign Campaign,
     string ContactId,
@@ -16,4 +17,5 @@ public sealed record InviteRequest(
     string RequestId,
     string? CorrelationId,
     DateTimeOffset Deadline,
-    IReadOnlyDictionary<string, AttributeValue> EventAttributes);
+    IReadOnlyDictionary<string, AttributeValue> EventAttributes,
+    bool HasLocalHistory = true);

@@ -37,6 +37,26 @@ internal sealed class GuideApiAdapter(HttpClient http, AccessTokenProvider token
         }
     }
 
+    /// <summary>The guide's <c>GET .../contacts/{contactId}/suppression</c>.</summary>
+    public async Task<DateTimeOffset?> SuppressedUntilAsync(string contactId, CancellationToken cancellationToken)
+    {
+        var token = await tokens.GetTokenAsync(cancellationToken);
+        using var message = new HttpRequestMessage(
+            HttpMethod.Get, $"api/v2/analytics/predictiveengagement/contacts/{Uri.EscapeDataString(contactId)}/suppression");
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(message, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), default, cancellationToken);
+        var root = document.RootElement;
+        return root.TryGetProperty("suppressed", out var suppressed) && suppressed.ValueKind == JsonValueKind.True
+            ? ReadTime(root, "expiresAt")
+            : null;
+    }
+
     internal static byte[] TriggerPayload(InviteRequest request)
     {
         using var buffer = new MemoryStream(256);

@@ -6,4 +6,7 @@ namespace InviteStream.Engagement.Dispatch;
 public interface IEngagementAdapter
 {
     Task<AdapterResponse> SendAsync(InviteRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Until when the API suppresses invites to this contact; null when it does not, or cannot say.</summary>
+    Task<DateTimeOffset?> SuppressedUntilAsync(string contactId, CancellationToken cancellationToken);
 }

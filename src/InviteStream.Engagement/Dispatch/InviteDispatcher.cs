@@ -2,6 +2,7 @@ using InviteStream.Core.Dispatch;
 using InviteStream.Engagement.Authentication;
 using InviteStream.Engagement.RateLimiting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -18,6 +19,7 @@ internal sealed partial class InviteDispatcher(
     IEngagementAdapter adapter,
     InviteRateLimits limits,
     ResiliencePipeline<AdapterResponse> pipeline,
+    IOptions<EngagementOptions> options,
     TimeProvider time,
     ILogger<InviteDispatcher> logger) : IInviteDispatcher
 {
@@ -27,6 +29,12 @@ internal sealed partial class InviteDispatcher(
         if (!await limits.For(request.Campaign).AcquireAsync(request.Deadline, cancellationToken))
         {
             return Throttled("campaign_rate_limit");
+        }
+
+        if (!request.HasLocalHistory && options.Value.CheckSuppressionForUnknownContacts
+            && await RemoteSuppressionAsync(request, cancellationToken) is { } until)
+        {
+            return new DispatchResult(DispatchStatus.Suppressed, "suppressed_by_engine_lookup", until);
         }
 
         var untilDeadline = request.Deadline - time.GetUtcNow();
@@ -51,6 +59,27 @@ internal sealed partial class InviteDispatcher(
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    // The guide's advice for consolidated suppression: ask before triggering. Best effort: when the
+    // lookup cannot be made, the trigger still goes out and the engine decides.
+    private async Task<DateTimeOffset?> RemoteSuppressionAsync(InviteRequest request, CancellationToken cancellationToken)
+    {
+        if (!await limits.Api.AcquireAsync(request.Deadline, cancellationToken))
+        {
+            return null;
+        }
+
+        try
+        {
+            var until = await adapter.SuppressedUntilAsync(request.ContactId, cancellationToken);
+            return until > time.GetUtcNow() ? until : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or EngagementAuthenticationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogLookupFailed(ex.GetType().Name);
+            return null;
         }
     }
 
@@ -106,6 +135,9 @@ internal sealed partial class InviteDispatcher(
         : new DispatchResult(DispatchStatus.Failed, $"http_{transient.StatusCode}{suffix}");
 
     private static DispatchResult Throttled(string reason) => new(DispatchStatus.Throttled, reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Suppression lookup failed ({Error}); triggering without it")]
+    private partial void LogLookupFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement API budget spent; sending paused until {ResetAt}")]
     private partial void LogBudgetSpent(DateTimeOffset resetAt);

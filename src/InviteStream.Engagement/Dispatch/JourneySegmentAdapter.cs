@@ -45,6 +45,10 @@ internal sealed class JourneySegmentAdapter(HttpClient http, AccessTokenProvider
             : AdapterResponse.Final(new DispatchResult(DispatchStatus.Failed, "segment_assignment_unprocessed"));
     }
 
+    /// <summary>Journey segments have no suppression query: frequency caps live in the action map.</summary>
+    public Task<DateTimeOffset?> SuppressedUntilAsync(string contactId, CancellationToken cancellationToken) =>
+        Task.FromResult<DateTimeOffset?>(null);
+
     internal static string ExternalContactId(InviteRequest request, EngagementOptions settings)
     {
         if (!string.IsNullOrEmpty(settings.ExternalContactIdAttribute)

@@ -34,8 +34,8 @@ internal sealed partial class EventProcessor(
     public async Task ProcessAsync(ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, CancellationToken cancellationToken)
     {
         var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
-        var decision = decider.Decide(
-            behavioralEvent, state.InvitesOf(behavioralEvent.ContactId), time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry);
+        var invites = state.InvitesOf(behavioralEvent.ContactId);
+        var decision = decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry);
         switch (decision.Kind)
         {
             case DecisionKind.NoMatch when reasons is null:
@@ -62,7 +62,8 @@ internal sealed partial class EventProcessor(
             RequestId(record),
             behavioralEvent.CorrelationId,
             behavioralEvent.OccurredAt + _options.MaxInviteDelay,
-            behavioralEvent.Attributes);
+            behavioralEvent.Attributes,
+            HasLocalHistory: invites.Count > 0);
         var result = await dispatcher.DispatchAsync(request, cancellationToken);
         if (result.Status == DispatchStatus.Delivered)
         {

@@ -215,4 +215,29 @@ public sealed class DispatchOverHttpTests
             Is.EqualTo(new[] { ("customer_8842910", "seg-high-churn") }),
             "assigned once, to the external contact id without its ext: prefix");
     }
+
+    [Test]
+    public async Task A_contact_unknown_locally_is_checked_against_the_engines_suppression_before_triggering()
+    {
+        await using var harness = await DispatchHarness.StartAsync(new Dictionary<string, string?> { ["Engagement:CheckSuppressionForUnknownContacts"] = "true" });
+        await harness.Dispatcher.DispatchAsync(harness.Request("ext:known-elsewhere"), CancellationToken.None);
+
+        // As after a restart: the local state has no history of this contact.
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:known-elsewhere") with { HasLocalHistory = false }, CancellationToken.None);
+
+        Assert.That(result.Status, Is.EqualTo(DispatchStatus.Suppressed));
+        Assert.That(result.Reason, Is.EqualTo("suppressed_by_engine_lookup"));
+        Assert.That(result.SuppressedUntil, Is.GreaterThan(TimeProvider.System.GetUtcNow().AddHours(23)));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1), "no trigger after the lookup said suppressed");
+    }
+
+    [Test]
+    public async Task A_contact_the_engine_does_not_suppress_is_triggered_after_the_lookup()
+    {
+        await using var harness = await DispatchHarness.StartAsync(new Dictionary<string, string?> { ["Engagement:CheckSuppressionForUnknownContacts"] = "true" });
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:new") with { HasLocalHistory = false }, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
+    }
 }
