@@ -1,5 +1,6 @@
 using InviteStream.Core.Dispatch;
 using InviteStream.Engagement.Authentication;
+using InviteStream.Engagement.Campaigns;
 using InviteStream.Engagement.Dispatch;
 using InviteStream.Engagement.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +56,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton(sp => DispatchResilience.Build(
             sp.GetRequiredService<IOptions<EngagementOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IInviteDispatcher, InviteDispatcher>();
+        services.AddSingleton(sp => new CampaignSyncClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(IEngagementAdapter)), sp.GetRequiredService<AccessTokenProvider>()));
         return builder;
     }
 }

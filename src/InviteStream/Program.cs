@@ -7,6 +7,7 @@ var root = new RootCommand("InviteStream: decides and sends proactive web-messag
     run,
     DemoCommand.Create(),
     ValidateCommand.Create(),
+    CampaignsCommand.Create(),
 };
 
 // `run` is the default verb: with no verb (or only settings) the arguments go to it.

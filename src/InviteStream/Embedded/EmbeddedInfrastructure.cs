@@ -57,6 +57,9 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
                     ClientSecret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
                     RequestsPerMinute = int.TryParse(configuration["Engagement:ApiRequestsPerMinute"], out var rate) ? rate : 300,
                 };
+
+                // Fault injection for local experiments, e.g. --Simulator:Faults:ErrorRate=0.2
+                configuration.GetSection("Simulator:Faults").Bind(options.Faults);
                 var simulator = await SimulatorServer.StartAsync(options, campaigns.Campaigns, cancellationToken: cancellationToken);
                 infrastructure.Simulator = simulator;
                 configuration["Engagement:BaseUrl"] = simulator.BaseUrl.ToString();
