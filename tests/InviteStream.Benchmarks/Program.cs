@@ -2,11 +2,20 @@ using BenchmarkDotNet.Running;
 using InviteStream.Benchmarks;
 
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- memory        bytes per contact in the state store
-// dotnet run -c Release --project tests/InviteStream.Benchmarks -- --filter '*'  BenchmarkDotNet suites (evaluation, store)
+// dotnet run -c Release --project tests/InviteStream.Benchmarks -- dispatch [N]    invites/s through the dispatcher vs raw HTTP
+// dotnet run -c Release --project tests/InviteStream.Benchmarks -- --filter '*'  BenchmarkDotNet suites (evaluation, store, limiter)
 if (args is ["memory", ..])
 {
     StateStoreMemory.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["dispatch", ..])
+{
+    await DispatchThroughput.RunAsync(
+        requests: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000,
+        inFlight: 64);
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(EvaluationBenchmarks).Assembly).Run(args);
