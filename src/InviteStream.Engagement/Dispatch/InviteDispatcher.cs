@@ -26,7 +26,15 @@ internal sealed partial class InviteDispatcher(
     public async Task<DispatchResult> DispatchAsync(InviteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!await limits.For(request.Campaign).AcquireAsync(request.Deadline, cancellationToken))
+        if (request.Turn is { } turn)
+        {
+            await turn.WaitAsync(cancellationToken);
+        }
+
+        // Asking queues the request in the limiter's FIFO at once; then the next event may ask.
+        var campaignPermit = limits.For(request.Campaign).AcquireAsync(request.Deadline, cancellationToken);
+        request.Turn?.Release();
+        if (!await campaignPermit)
         {
             return Throttled("campaign_rate_limit");
         }

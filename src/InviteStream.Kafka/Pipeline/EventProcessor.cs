@@ -31,11 +31,31 @@ internal sealed partial class EventProcessor(
 {
     private readonly PipelineOptions _options = options.Value;
 
-    public async Task ProcessAsync(ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, CancellationToken cancellationToken)
+    public async Task ProcessAsync(
+        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DecideAndPublishAsync(record, behavioralEvent, receivedAt, turn, cancellationToken);
+        }
+        finally
+        {
+            // Whatever happened, later events of the partition must not wait for this one's turn.
+            turn.Release();
+        }
+    }
+
+    private async Task DecideAndPublishAsync(
+        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
     {
         var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
         var invites = state.InvitesOf(behavioralEvent.ContactId);
         var decision = decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry);
+        if (decision.Kind != DecisionKind.Invite)
+        {
+            turn.Release();
+        }
+
         switch (decision.Kind)
         {
             case DecisionKind.NoMatch when reasons is null:
@@ -63,7 +83,8 @@ internal sealed partial class EventProcessor(
             behavioralEvent.CorrelationId,
             behavioralEvent.OccurredAt + _options.MaxInviteDelay,
             behavioralEvent.Attributes,
-            HasLocalHistory: invites.Count > 0);
+            HasLocalHistory: invites.Count > 0,
+            Turn: turn);
         var result = await dispatcher.DispatchAsync(request, cancellationToken);
         if (result.Status == DispatchStatus.Delivered)
         {

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
+using InviteStream.Core.Dispatch;
 using InviteStream.Kafka.Publishing;
 using InviteStream.Kafka.Serialization;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly Task _loop;
     private volatile bool _discardBuffered;
+    private DispatchTurn? _lastTurn;
 
     public PartitionWorker(
         TopicPartition partition,
@@ -143,16 +145,18 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
 
         // Dead letters carry no contact to order by; they share one chain so they stay in offset order too.
         var key = read.Event?.ContactId ?? "";
+        var turn = new DispatchTurn(_lastTurn);
+        _lastTurn = turn;
         lock (_chainsLock)
         {
             var previous = _chains.TryGetValue(key, out var chain) ? chain.Last : Task.CompletedTask;
-            var next = RunAfterAsync(previous, record, read, receivedAt, key, token);
+            var next = RunAfterAsync(previous, record, read, receivedAt, key, turn, token);
             _chains[key] = (next, chain.Pending + 1);
         }
     }
 
     private async Task RunAfterAsync(
-        Task previous, ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, string key, CancellationToken token)
+        Task previous, ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, string key, DispatchTurn turn, CancellationToken token)
     {
         var completed = false;
         try
@@ -172,10 +176,11 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             {
                 if (read.Event is { } behavioralEvent)
                 {
-                    await _processor.ProcessAsync(record, behavioralEvent, receivedAt, token);
+                    await _processor.ProcessAsync(record, behavioralEvent, receivedAt, turn, token);
                 }
                 else
                 {
+                    turn.Release();
                     await _publisher.PublishDeadLetterAsync(record, read.Error!, token);
                 }
             }
@@ -190,6 +195,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         }
         finally
         {
+            turn.Release();
             if (completed && Offsets.Complete(record.Offset.Value) is { } committable)
             {
                 _onCommittable(new TopicPartitionOffset(Partition, committable));

@@ -240,4 +240,24 @@ public sealed class DispatchOverHttpTests
 
         Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
     }
+
+    [Test]
+    public async Task Permits_go_in_turn_order_whatever_order_the_requests_arrive_in()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+        var oneAMinute = harness.Campaign with { Throttling = new Core.Campaigns.Throttling(1, 86400, 1) };
+        var first = new DispatchTurn(null);
+        var second = new DispatchTurn(first);
+        var third = new DispatchTurn(second);
+
+        // Started last-first: without turns the third would take the campaign's only permit.
+        var thirdResult = harness.Dispatcher.DispatchAsync(harness.Request("ext:t3", deadlineIn: TimeSpan.FromSeconds(5)) with { Campaign = oneAMinute, Turn = third }, CancellationToken.None);
+        var secondResult = harness.Dispatcher.DispatchAsync(harness.Request("ext:t2", deadlineIn: TimeSpan.FromSeconds(5)) with { Campaign = oneAMinute, Turn = second }, CancellationToken.None);
+        await Task.Delay(50);
+        var firstResult = harness.Dispatcher.DispatchAsync(harness.Request("ext:t1", deadlineIn: TimeSpan.FromSeconds(5)) with { Campaign = oneAMinute, Turn = first }, CancellationToken.None);
+
+        Assert.That((await firstResult).Status, Is.EqualTo(DispatchStatus.Delivered));
+        Assert.That(await secondResult, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "campaign_rate_limit")));
+        Assert.That(await thirdResult, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "campaign_rate_limit")));
+    }
 }
