@@ -22,6 +22,11 @@ public sealed class KafkaOptions
     [Required]
     public string DeadLetterTopic { get; set; } = "behavioral-events.dlq";
 
+    /// <summary>Compacted changelog of contact state, co-partitioned with the input. Empty: <c>{GroupId}.contact-state</c>.</summary>
+    public string? ChangelogTopic { get; set; }
+
+    public string EffectiveChangelogTopic => string.IsNullOrWhiteSpace(ChangelogTopic) ? $"{GroupId}.contact-state" : ChangelogTopic;
+
     /// <summary><c>Classic</c> (cooperative-sticky assignment) or <c>Consumer</c> (KIP-848).</summary>
     public Confluent.Kafka.GroupProtocol GroupProtocol { get; set; } = Confluent.Kafka.GroupProtocol.Classic;
 

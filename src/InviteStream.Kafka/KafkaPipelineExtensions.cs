@@ -1,9 +1,9 @@
 using Confluent.Kafka;
 using InviteStream.Core.Campaigns;
 using InviteStream.Core.Decisions;
-using InviteStream.Core.State;
 using InviteStream.Kafka.Pipeline;
 using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -36,7 +36,8 @@ public static class KafkaPipelineExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<PipelineStatistics>();
-        services.AddSingleton(sp => new ContactStateStore(sp.GetRequiredService<CampaignSet>().LongestCooldown));
+        services.AddSingleton<PartitionStates>();
+        services.AddSingleton<ContactStateChangelog>();
         services.AddSingleton(sp =>
         {
             var pipeline = sp.GetRequiredService<IOptions<PipelineOptions>>().Value;
@@ -47,16 +48,8 @@ public static class KafkaPipelineExtensions
         services.AddSingleton<RecordPublisher>();
         services.AddSingleton<FilterResultTelemetry>();
         services.AddSingleton<EventProcessor>();
-        services.AddSingleton<Func<TopicPartition, Action<TopicPartitionOffset>, PartitionWorker>>(sp => (partition, onCommittable) =>
-            new PartitionWorker(
-                partition,
-                sp.GetRequiredService<EventProcessor>(),
-                sp.GetRequiredService<RecordPublisher>(),
-                sp.GetRequiredService<PipelineStatistics>(),
-                sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionWorker>(),
-                onCommittable));
+        services.AddSingleton<PartitionWorkerFactory>();
+        services.AddHostedService<TopicLayoutCheck>();
         services.AddHostedService<InviteWorker>();
         services.AddHostedService<ContactStateEviction>();
         return builder;

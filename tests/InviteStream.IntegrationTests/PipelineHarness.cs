@@ -64,8 +64,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
         EmbeddedKafka.Cluster.CreateTopic(harness.InputTopic, partitions);
         EmbeddedKafka.Cluster.CreateTopic(harness.OutcomeTopic, partitions);
         EmbeddedKafka.Cluster.CreateTopic(harness.DeadLetterTopic, partitions);
+        harness.CreateChangelogFor(harness.GroupId);
         return harness;
     }
+
+    /// <summary>The state changelog a worker of <paramref name="groupId"/> needs (the embedded broker cannot create topics on request).</summary>
+    public void CreateChangelogFor(string groupId) => EmbeddedKafka.Cluster.CreateTopic($"{groupId}.contact-state", Partitions);
 
     /// <summary>A worker host wired as <c>run</c> wires it; not started.</summary>
     public IHost BuildWorker(IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)

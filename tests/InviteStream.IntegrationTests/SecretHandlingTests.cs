@@ -29,6 +29,7 @@ public sealed class SecretHandlingTests
 
         // A second group with a wrong secret: every invite fails authentication.
         await harness.ProduceAsync([("ext:d", TestEvents.Event("d1", "ext:d", TimeProvider.System.GetUtcNow(), churn: 0.95))]);
+        harness.CreateChangelogFor(harness.GroupId + "-wrong-secret");
         var wrongSecret = new Dictionary<string, string?>(trace)
         {
             ["Kafka:GroupId"] = harness.GroupId + "-wrong-secret",

@@ -1,10 +1,10 @@
-using InviteStream.Core.State;
+using InviteStream.Kafka.State;
 using Microsoft.Extensions.Hosting;
 
 namespace InviteStream.Kafka.Pipeline;
 
 /// <summary>Drops contacts from the state store once no cooldown can apply to them any more.</summary>
-internal sealed class ContactStateEviction(ContactStateStore store, TimeProvider time) : BackgroundService
+internal sealed class ContactStateEviction(PartitionStates states, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
@@ -13,7 +13,10 @@ internal sealed class ContactStateEviction(ContactStateStore store, TimeProvider
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            store.EvictExpired(time.GetUtcNow());
+            foreach (var store in states.Stores)
+            {
+                store.EvictExpired(time.GetUtcNow());
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ using InviteStream.Core.Events;
 using InviteStream.Core.Outcomes;
 using InviteStream.Core.State;
 using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,7 @@ namespace InviteStream.Kafka.Pipeline;
 /// </summary>
 internal sealed partial class EventProcessor(
     InviteDecider decider,
-    ContactStateStore state,
+    ContactStateChangelog changelog,
     IInviteDispatcher dispatcher,
     RecordPublisher publisher,
     PipelineStatistics statistics,
@@ -32,11 +33,11 @@ internal sealed partial class EventProcessor(
     private readonly PipelineOptions _options = options.Value;
 
     public async Task ProcessAsync(
-        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
+        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, ContactStateStore state, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
     {
         try
         {
-            await DecideAndPublishAsync(record, behavioralEvent, receivedAt, turn, cancellationToken);
+            await DecideAndPublishAsync(record, behavioralEvent, state, receivedAt, turn, cancellationToken);
         }
         finally
         {
@@ -46,7 +47,7 @@ internal sealed partial class EventProcessor(
     }
 
     private async Task DecideAndPublishAsync(
-        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
+        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, ContactStateStore state, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
     {
         var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
         var invites = state.InvitesOf(behavioralEvent.ContactId);
@@ -86,9 +87,12 @@ internal sealed partial class EventProcessor(
             HasLocalHistory: invites.Count > 0,
             Turn: turn);
         var result = await dispatcher.DispatchAsync(request, cancellationToken);
+        Task stateWritten = Task.CompletedTask;
         if (result.Status == DispatchStatus.Delivered)
         {
-            state.ApplyInvite(behavioralEvent.ContactId, campaign.Id, time.GetUtcNow());
+            // The new state goes to the changelog alongside the outcome; the offset moves only once both are acknowledged.
+            var snapshot = state.ApplyInvite(behavioralEvent.ContactId, campaign.Id, time.GetUtcNow());
+            stateWritten = changelog.WriteAsync(record.Partition.Value, snapshot, cancellationToken);
         }
 
         var (status, reason) = result.Status switch
@@ -99,7 +103,7 @@ internal sealed partial class EventProcessor(
             DispatchStatus.Throttled => (OutcomeStatus.Throttled, result.Reason),
             _ => (OutcomeStatus.Failed, result.Reason),
         };
-        await PublishAsync(status, campaign, reason, result.SuppressedUntil);
+        await Task.WhenAll(PublishAsync(status, campaign, reason, result.SuppressedUntil), stateWritten);
 
         Task PublishAsync(OutcomeStatus status, Campaign? campaign, string? reason, DateTimeOffset? suppressedUntil)
         {

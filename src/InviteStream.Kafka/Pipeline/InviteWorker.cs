@@ -16,7 +16,7 @@ namespace InviteStream.Kafka.Pipeline;
 internal sealed partial class InviteWorker(
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<PipelineOptions> pipelineOptions,
-    Func<TopicPartition, Action<TopicPartitionOffset>, PartitionWorker> createWorker,
+    PartitionWorkerFactory workers,
     IEnumerable<IDispatchCapacity> capacities,
     ILogger<InviteWorker> logger) : BackgroundService
 {
@@ -27,6 +27,7 @@ internal sealed partial class InviteWorker(
     private readonly Dictionary<TopicPartition, Queue<ConsumeResult<string?, byte[]>>> _paused = [];
     private IConsumer<string?, byte[]>? _consumer;
     private int _inputPartitions;
+    private CancellationToken _stopping;
 
     /// <summary>Partitions this instance owns right now.</summary>
     public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
@@ -36,6 +37,7 @@ internal sealed partial class InviteWorker(
 
     private void PollLoop(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         using var consumer = new ConsumerBuilder<string?, byte[]>(KafkaClientConfigFor())
             .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)))
@@ -128,7 +130,7 @@ internal sealed partial class InviteWorker(
         var assigned = partitions.ToList();
         foreach (var partition in assigned)
         {
-            _workers[partition] = createWorker(partition, StoreOffset);
+            _workers[partition] = workers.Open(partition, StoreOffset, _stopping);
         }
 
         ShareCapacity();
@@ -148,6 +150,7 @@ internal sealed partial class InviteWorker(
         {
             _workers.Remove(partition);
             _paused.Remove(partition);
+            workers.Closed(partition);
         }
 
         ShareCapacity();
@@ -166,6 +169,7 @@ internal sealed partial class InviteWorker(
         {
             _workers.Remove(partition);
             _paused.Remove(partition);
+            workers.Closed(partition);
         }
 
         ShareCapacity();
@@ -194,6 +198,11 @@ internal sealed partial class InviteWorker(
         var owned = _workers.Keys.ToList();
         StopWorkers(owned, graceful: true);
         Commit(consumer, owned);
+        foreach (var partition in owned)
+        {
+            workers.Closed(partition);
+        }
+
         _workers.Clear();
         _paused.Clear();
         consumer.Close();

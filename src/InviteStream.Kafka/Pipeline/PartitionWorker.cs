@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
 using InviteStream.Core.Dispatch;
+using InviteStream.Core.State;
 using InviteStream.Kafka.Publishing;
 using InviteStream.Kafka.Serialization;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
 
     public PartitionWorker(
         TopicPartition partition,
+        ContactStateStore state,
         EventProcessor processor,
         RecordPublisher publisher,
         PipelineStatistics statistics,
@@ -41,6 +43,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         Action<TopicPartitionOffset> onCommittable)
     {
         Partition = partition;
+        State = state;
         _processor = processor;
         _publisher = publisher;
         _statistics = statistics;
@@ -55,6 +58,9 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     }
 
     public TopicPartition Partition { get; }
+
+    /// <summary>The contact state of this partition, restored from the changelog before the first event.</summary>
+    public ContactStateStore State { get; }
 
     public PartitionOffsets Offsets { get; } = new();
 
@@ -176,7 +182,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             {
                 if (read.Event is { } behavioralEvent)
                 {
-                    await _processor.ProcessAsync(record, behavioralEvent, receivedAt, turn, token);
+                    await _processor.ProcessAsync(record, behavioralEvent, State, receivedAt, turn, token);
                 }
                 else
                 {

@@ -20,6 +20,7 @@ public sealed class PipelineStatistics : IDisposable
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _filterResults;
     private readonly Histogram<double> _latency;
+    private readonly Histogram<double> _restore;
     private long _eventsRead;
     private long _noMatch;
     private long _deadLettered;
@@ -32,6 +33,7 @@ public sealed class PipelineStatistics : IDisposable
         _deadLetters = _meter.CreateCounter<long>("invitestream.dlq.records", "{record}", "Records sent to the dead-letter topic, by reason");
         _filterResults = _meter.CreateCounter<long>(
             "invitestream.filter.results", "{result}", "Filters that did not match, by campaign, attribute and result (not_matched, missing, type_mismatch)");
+        _restore = _meter.CreateHistogram<double>("invitestream.state.restore.duration", "ms", "Time to restore one partition's contact state from the changelog");
         _latency = _meter.CreateHistogram<double>("invitestream.decision.duration", "ms", "From receipt of an event to its final decision");
     }
 
@@ -93,6 +95,8 @@ public sealed class PipelineStatistics : IDisposable
         };
         _filterResults.Add(1, tags);
     }
+
+    internal void Restored(double milliseconds) => _restore.Record(milliseconds);
 
     internal void DeadLetterPublished(string reason)
     {

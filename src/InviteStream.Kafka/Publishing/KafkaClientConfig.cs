@@ -20,6 +20,19 @@ internal static class KafkaClientConfig
         options,
         new AdminClientConfig { BootstrapServers = options.BootstrapServers, ClientId = "invitestream-admin" });
 
+    /// <summary>A group-less reader for restoring state from the changelog.</summary>
+    public static ConsumerConfig Restore(KafkaOptions options) => With(
+        options,
+        new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = "invitestream-restore",
+            GroupId = $"{options.GroupId}.restore",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            FetchWaitMaxMs = 10,
+        });
+
     public static ConsumerConfig Consumer(KafkaOptions options, string clientId)
     {
         var config = new ConsumerConfig

@@ -58,6 +58,25 @@ internal sealed partial class RecordPublisher : IDisposable
         LogDeadLettered(reason, source.Topic, source.Partition.Value, source.Offset.Value);
     }
 
+    /// <summary>Produces to one explicit partition (co-partitioned topics) and waits for the acknowledgement.</summary>
+    public async Task PublishToPartitionAsync(TopicPartition partition, string key, byte[]? value, CancellationToken cancellationToken)
+    {
+        var message = new Message<string?, byte[]> { Key = key, Value = value! };
+        while (true)
+        {
+            try
+            {
+                await _producer.ProduceAsync(partition, message, cancellationToken);
+                return;
+            }
+            catch (ProduceException<string?, byte[]> ex) when (!ex.Error.IsFatal)
+            {
+                LogProduceFailed(partition.Topic, ex.Error.Reason);
+                await Task.Delay(RetryDelay, _time, cancellationToken);
+            }
+        }
+    }
+
     public void Flush(TimeSpan timeout) => _producer.Flush(timeout);
 
     public void Dispose() => _producer.Dispose();

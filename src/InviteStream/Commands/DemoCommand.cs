@@ -68,6 +68,11 @@ internal static class DemoCommand
             error.WriteLine($"Invalid configuration: {string.Join("; ", ex.Failures)}");
             return ExitCodes.InvalidConfiguration;
         }
+        catch (TopicLayoutException ex)
+        {
+            error.WriteLine($"Refusing to start: {ex.Message}");
+            return ExitCodes.InvalidTopics;
+        }
 
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);

@@ -7,4 +7,5 @@ internal static class ExitCodes
     public const int Failure = 1;
     public const int InvalidCampaigns = 2;
     public const int InvalidConfiguration = 3;
+    public const int InvalidTopics = 4;
 }

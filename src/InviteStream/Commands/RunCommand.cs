@@ -1,5 +1,6 @@
 using System.CommandLine;
 using InviteStream.Host.Embedded;
+using InviteStream.Kafka.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +42,11 @@ internal static class RunCommand
         {
             error.WriteLine($"Invalid configuration: {string.Join("; ", ex.Failures)}");
             return ExitCodes.InvalidConfiguration;
+        }
+        catch (TopicLayoutException ex)
+        {
+            error.WriteLine($"Refusing to start: {ex.Message}");
+            return ExitCodes.InvalidTopics;
         }
 
         output.WriteLine($"InviteStream worker running with {campaigns.Campaigns.Count} campaign(s); Ctrl+C to stop.");

@@ -36,6 +36,10 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
                 cluster.CreateTopic(configuration["Kafka:InputTopic"] ?? "behavioral-events", partitions, replicationFactor: 3);
                 cluster.CreateTopic(configuration["Kafka:OutcomeTopic"] ?? "invite-outcomes", partitions, replicationFactor: 3);
                 cluster.CreateTopic(configuration["Kafka:DeadLetterTopic"] ?? "behavioral-events.dlq", partitions, replicationFactor: 3);
+
+                // The embedded broker cannot create topics through the Admin API; the changelog is made here.
+                var groupId = configuration["Kafka:GroupId"] ?? "invitestream";
+                cluster.CreateTopic(configuration["Kafka:ChangelogTopic"] is { Length: > 0 } changelog ? changelog : $"{groupId}.contact-state", partitions, replicationFactor: 3);
                 configuration["Kafka:BootstrapServers"] = cluster.BootstrapServers;
 
                 // The embedded broker assigns KIP-848 groups in milliseconds, and frees a departed

@@ -1,0 +1,37 @@
+using Confluent.Kafka;
+using InviteStream.Core.Campaigns;
+using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.State;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace InviteStream.Kafka.Pipeline;
+
+/// <summary>
+/// Opens a newly assigned partition: restores its contact state from the changelog, then starts the
+/// worker that decides its events; no event of the partition is decided before the restore ends.
+/// </summary>
+internal sealed class PartitionWorkerFactory(
+    ContactStateChangelog changelog,
+    PartitionStates states,
+    CampaignSet campaigns,
+    EventProcessor processor,
+    RecordPublisher publisher,
+    PipelineStatistics statistics,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers)
+{
+    public PartitionWorker Open(TopicPartition partition, Action<TopicPartitionOffset> onCommittable, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var state = changelog.Restore(partition.Partition.Value, campaigns.LongestCooldown, cancellationToken);
+        statistics.Restored(time.GetElapsedTime(started).TotalMilliseconds);
+        states.Add(partition, state);
+        return new PartitionWorker(
+            partition, state, processor, publisher, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), onCommittable);
+    }
+
+    /// <summary>The partition left this instance: its state goes with it.</summary>
+    public void Closed(TopicPartition partition) => states.Remove(partition);
+}

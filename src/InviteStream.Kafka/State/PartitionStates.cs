@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using InviteStream.Core.State;
+
+namespace InviteStream.Kafka.State;
+
+/// <summary>
+/// The contact state of every partition this instance owns, one store per partition: state is
+/// partition-local because the changelog is co-partitioned with the input, so it moves with its
+/// partition on a rebalance.
+/// </summary>
+public sealed class PartitionStates
+{
+    private readonly ConcurrentDictionary<TopicPartition, ContactStateStore> _stores = new();
+
+    public IReadOnlyCollection<ContactStateStore> Stores => [.. _stores.Values];
+
+    public ICollection<TopicPartition> Partitions => _stores.Keys;
+
+    /// <summary>Contacts held across all owned partitions.</summary>
+    public int ContactCount => _stores.Values.Sum(s => s.Count);
+
+    internal void Add(TopicPartition partition, ContactStateStore store) => _stores[partition] = store;
+
+    internal void Remove(TopicPartition partition) => _stores.TryRemove(partition, out _);
+
+    public bool TryGet(TopicPartition partition, out ContactStateStore store) => _stores.TryGetValue(partition, out store!);
+}

@@ -1,0 +1,52 @@
+using InviteStream.Kafka.Pipeline;
+
+namespace InviteStream.IntegrationTests;
+
+/// <summary>Contact state survives restarts through the co-partitioned changelog.</summary>
+[TestFixture]
+public sealed class StateChangelogTests
+{
+    [Test]
+    public async Task A_restarted_worker_restores_the_cooldown_and_suppresses_locally_without_calling_the_engine()
+    {
+        await using var harness = await PipelineHarness.StartAsync(4, TestCampaigns.Guide());
+        await harness.ProduceAsync([("ext:alice", TestEvents.Event("e1", "ext:alice", TimeProvider.System.GetUtcNow(), churn: 0.9))]);
+        using (var first = harness.BuildWorker())
+        {
+            await first.StartAsync();
+            await PipelineHarness.WaitUntilAsync(() => PipelineHarness.StatisticsOf(first).Finished >= 1, TimeSpan.FromSeconds(60), "the first invite is delivered");
+            await first.StopAsync();
+        }
+
+        var changelog = harness.ReadAll($"{harness.GroupId}.contact-state");
+        Assert.That(changelog.Select(r => r.Message.Key), Is.EqualTo(new[] { "ext:alice" }));
+        var inputPartition = harness.ReadAll(harness.InputTopic).Single().Partition.Value;
+        Assert.That(changelog[0].Partition.Value, Is.EqualTo(inputPartition), "co-partitioned with the input");
+
+        await harness.ProduceAsync([("ext:alice", TestEvents.Event("e2", "ext:alice", TimeProvider.System.GetUtcNow(), churn: 0.95))]);
+        using (var second = harness.BuildWorker())
+        {
+            await second.StartAsync();
+            await PipelineHarness.WaitUntilAsync(() => PipelineHarness.StatisticsOf(second).Finished >= 1, TimeSpan.FromSeconds(60), "the second event is decided");
+            await second.StopAsync();
+        }
+
+        var decided = harness.ReadOutcomes().Single(o => o.GetProperty("eventId").GetString() == "e2");
+        Assert.That(decided.GetProperty("status").GetString(), Is.EqualTo("suppressed"));
+        Assert.That(decided.GetProperty("reason").GetString(), Is.EqualTo("cooldown"), "decided from restored local state");
+        Assert.That(harness.Simulator.State.Received, Has.Count.EqualTo(1), "the engine saw one trigger only");
+    }
+
+    [Test]
+    public async Task The_worker_refuses_to_start_when_the_outcome_topic_has_another_partition_count()
+    {
+        await using var harness = await PipelineHarness.StartAsync(4, TestCampaigns.Guide());
+        var narrowOutcomes = harness.OutcomeTopic + "-narrow";
+        EmbeddedKafka.Cluster.CreateTopic(narrowOutcomes, 2);
+        using var worker = harness.BuildWorker(new Dictionary<string, string?> { ["Kafka:OutcomeTopic"] = narrowOutcomes });
+
+        var refused = Assert.ThrowsAsync<TopicLayoutException>(() => worker.StartAsync());
+
+        Assert.That(refused!.Message, Does.Contain($"'{narrowOutcomes}' (Kafka:OutcomeTopic) has 2 partitions but input topic '{harness.InputTopic}' has 4"));
+    }
+}
