@@ -116,6 +116,16 @@ internal sealed class PipelineHarness : IAsyncDisposable
         await Task.WhenAll(deliveries);
     }
 
+    public async Task ProduceRawAsync(IEnumerable<Message<string?, byte[]?>> messages)
+    {
+        using var producer = new ProducerBuilder<string?, byte[]?>(new ProducerConfig { BootstrapServers = _bootstrapServers, EnableIdempotence = true }).Build();
+        foreach (var message in messages)
+        {
+            // One at a time: the corpus test maps source offsets to expected reasons.
+            await producer.ProduceAsync(InputTopic, message);
+        }
+    }
+
     /// <summary>Every record in a topic right now, read up to each partition's high watermark.</summary>
     public IReadOnlyList<ConsumeResult<string?, byte[]>> ReadAll(string topic)
     {

@@ -36,15 +36,29 @@ public sealed class InviteDecider
 
     public IReadOnlyList<Campaign> Campaigns => _campaigns;
 
+    /// <summary>Whether an enabled campaign has this id.</summary>
+    public bool Knows(string campaignId) => Array.Exists(_campaigns, c => string.Equals(c.Id, campaignId, StringComparison.Ordinal));
+
     /// <param name="sink">Receives every non-matching filter of every campaign that did not match; when
     /// null, evaluation of a campaign stops at its first non-matching filter.</param>
-    public Decision Decide(BehavioralEvent behavioralEvent, IReadOnlyList<InviteRecord> invites, DateTimeOffset now, IFilterResultSink? sink = null)
+    /// <param name="onlyCampaigns">When set, only these campaign ids are considered (the producer named them).</param>
+    public Decision Decide(
+        BehavioralEvent behavioralEvent,
+        IReadOnlyList<InviteRecord> invites,
+        DateTimeOffset now,
+        IFilterResultSink? sink = null,
+        IReadOnlyCollection<string>? onlyCampaigns = null)
     {
         ArgumentNullException.ThrowIfNull(behavioralEvent);
         Decision? suppressed = null;
         for (var i = 0; i < _campaigns.Length; i++)
         {
             var campaign = _campaigns[i];
+            if (onlyCampaigns is not null && !onlyCampaigns.Contains(campaign.Id))
+            {
+                continue;
+            }
+
             if (!AllFiltersMatch(campaign, behavioralEvent.Attributes, sink))
             {
                 continue;

@@ -33,11 +33,17 @@ internal sealed partial class EventProcessor(
     private readonly PipelineOptions _options = options.Value;
 
     public async Task ProcessAsync(
-        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, ContactStateStore state, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
+        ConsumeResult<string?, byte[]> record,
+        BehavioralEvent behavioralEvent,
+        IReadOnlyCollection<string>? onlyCampaigns,
+        ContactStateStore state,
+        long receivedAt,
+        DispatchTurn turn,
+        CancellationToken cancellationToken)
     {
         try
         {
-            await DecideAndPublishAsync(record, behavioralEvent, state, receivedAt, turn, cancellationToken);
+            await DecideAndPublishAsync(record, behavioralEvent, onlyCampaigns, state, receivedAt, turn, cancellationToken);
         }
         finally
         {
@@ -47,11 +53,17 @@ internal sealed partial class EventProcessor(
     }
 
     private async Task DecideAndPublishAsync(
-        ConsumeResult<string?, byte[]> record, BehavioralEvent behavioralEvent, ContactStateStore state, long receivedAt, DispatchTurn turn, CancellationToken cancellationToken)
+        ConsumeResult<string?, byte[]> record,
+        BehavioralEvent behavioralEvent,
+        IReadOnlyCollection<string>? onlyCampaigns,
+        ContactStateStore state,
+        long receivedAt,
+        DispatchTurn turn,
+        CancellationToken cancellationToken)
     {
         var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
         var invites = state.InvitesOf(behavioralEvent.ContactId);
-        var decision = decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry);
+        var decision = decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry, onlyCampaigns);
         if (decision.Kind != DecisionKind.Invite)
         {
             turn.Release();

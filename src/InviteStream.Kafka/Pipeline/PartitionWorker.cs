@@ -15,7 +15,11 @@ namespace InviteStream.Kafka.Pipeline;
 /// </summary>
 internal sealed partial class PartitionWorker : IAsyncDisposable
 {
+    /// <summary>Optional record header naming the campaign ids (comma-separated) an event is for.</summary>
+    public const string CampaignHeader = "x-campaign-id";
+
     private readonly Channel<(ConsumeResult<string?, byte[]> Record, long ReceivedAt)> _buffer;
+    private readonly Func<string, bool> _knownCampaign;
     private readonly EventProcessor _processor;
     private readonly RecordPublisher _publisher;
     private readonly PipelineStatistics _statistics;
@@ -40,8 +44,10 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         PipelineOptions options,
         TimeProvider time,
         ILogger logger,
-        Action<TopicPartitionOffset> onCommittable)
+        Action<TopicPartitionOffset> onCommittable,
+        Func<string, bool> knownCampaign)
     {
+        _knownCampaign = knownCampaign;
         Partition = partition;
         State = state;
         _processor = processor;
@@ -143,11 +149,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
 
     private void Schedule(ConsumeResult<string?, byte[]> record, long receivedAt, CancellationToken token)
     {
-        var read = record.Message.Value is null
-            ? EventReadResult.Failed("empty_value")
-            : record.Message.Value.Length > _options.MaxRecordBytes
-                ? EventReadResult.Failed("record_too_large")
-                : BehavioralEventJson.Read(record.Message.Value);
+        var read = Read(record);
 
         // Dead letters carry no contact to order by; they share one chain so they stay in offset order too.
         var key = read.Event?.ContactId ?? "";
@@ -159,6 +161,31 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             var next = RunAfterAsync(previous, record, read, receivedAt, key, turn, token);
             _chains[key] = (next, chain.Pending + 1);
         }
+    }
+
+    private EventReadResult Read(ConsumeResult<string?, byte[]> record)
+    {
+        if (record.Message.Value is null)
+        {
+            return EventReadResult.Failed("empty_value");
+        }
+
+        if (record.Message.Value.Length > _options.MaxRecordBytes)
+        {
+            return EventReadResult.Failed("record_too_large");
+        }
+
+        var read = BehavioralEventJson.Read(record.Message.Value);
+        if (read.Event is null || record.Message.Headers?.TryGetLastBytes(CampaignHeader, out var header) != true)
+        {
+            return read;
+        }
+
+        // The producer may name the campaigns an event is meant for; a name we do not know is a
+        // producer/deployment mismatch that must be seen, not silently ignored.
+        var named = System.Text.Encoding.UTF8.GetString(header).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = named.FirstOrDefault(id => !_knownCampaign(id));
+        return unknown is not null ? EventReadResult.Failed($"unknown_campaign:{unknown}") : read with { OnlyCampaigns = named };
     }
 
     private async Task RunAfterAsync(
@@ -182,7 +209,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             {
                 if (read.Event is { } behavioralEvent)
                 {
-                    await _processor.ProcessAsync(record, behavioralEvent, State, receivedAt, turn, token);
+                    await _processor.ProcessAsync(record, behavioralEvent, read.OnlyCampaigns, State, receivedAt, turn, token);
                 }
                 else
                 {

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using InviteStream.Core.Campaigns;
+using InviteStream.Core.Decisions;
 using InviteStream.Kafka.Publishing;
 using InviteStream.Kafka.State;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ internal sealed class PartitionWorkerFactory(
     PartitionStates states,
     CampaignSet campaigns,
     EventProcessor processor,
+    InviteDecider decider,
     RecordPublisher publisher,
     PipelineStatistics statistics,
     IOptions<PipelineOptions> options,
@@ -29,7 +31,7 @@ internal sealed class PartitionWorkerFactory(
         statistics.Restored(time.GetElapsedTime(started).TotalMilliseconds);
         states.Add(partition, state);
         return new PartitionWorker(
-            partition, state, processor, publisher, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), onCommittable);
+            partition, state, processor, publisher, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), onCommittable, decider.Knows);
     }
 
     /// <summary>The partition left this instance: its state goes with it.</summary>
