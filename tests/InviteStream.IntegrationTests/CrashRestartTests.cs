@@ -1,0 +1,110 @@
+using Confluent.Kafka;
+
+namespace InviteStream.IntegrationTests;
+
+/// <summary>
+/// At-least-once through crashes: the worker process is killed (SIGKILL) three times mid-stream and
+/// restarted; every input offset ends with an outcome and no contact is invited over its cap.
+/// </summary>
+[TestFixture]
+public sealed class CrashRestartTests
+{
+    private const int Events = 20_000;
+    private const int Contacts = 2_000;
+
+    [Test]
+    public async Task Killed_three_times_mid_stream_the_worker_still_decides_every_event_and_invites_no_contact_twice()
+    {
+        await using var harness = await PipelineHarness.StartAsync(6, TimeSpan.FromMilliseconds(1), TestCampaigns.Guide());
+        var campaigns = Directory.CreateTempSubdirectory("invitestream-crash-");
+        File.WriteAllText(Path.Combine(campaigns.FullName, "guide.json"), TestCampaigns.Guide());
+        var now = TimeProvider.System.GetUtcNow();
+        await harness.ProduceAsync(Enumerable.Range(0, Events).Select(i =>
+        {
+            var contact = $"ext:c{i % Contacts:D5}";
+            return ((string?)contact, TestEvents.Event($"e{i}", contact, now, churn: i % 4 == 0 ? 0.2 : 0.9));
+        }));
+
+        string[] arguments =
+        [
+            "--campaigns", campaigns.FullName,
+            $"--Kafka:BootstrapServers={EmbeddedKafka.Cluster.BootstrapServers}",
+            $"--Kafka:GroupId={harness.GroupId}",
+            $"--Kafka:InputTopic={harness.InputTopic}",
+            $"--Kafka:OutcomeTopic={harness.OutcomeTopic}",
+            $"--Kafka:DeadLetterTopic={harness.DeadLetterTopic}",
+            // A killed classic member is freed after its session timeout; keep that short.
+            "--Kafka:GroupProtocol=Classic",
+            "--Kafka:Client:session.timeout.ms=6000",
+            $"--Engagement:BaseUrl={harness.Simulator.BaseUrl}",
+            "--Engagement:ClientId=tests",
+            "--Engagement:ClientSecret=s3cr3t-for-tests",
+            "--Engagement:ApiRequestsPerMinute=1000000",
+            "--Pipeline:EmitNotEligible=true",
+            "--Pipeline:MaxEventAge=01:00:00",
+            "--Pipeline:MaxInviteDelay=00:10:00",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+
+        var logs = new List<string>();
+        try
+        {
+            foreach (var killAt in new[] { Events / 5, Events * 2 / 5, Events * 3 / 5 })
+            {
+                using var doomed = WorkerProcess.Start(arguments);
+                await WaitForAsync(() => OutcomeCount(harness) >= killAt || doomed.HasExited, TimeSpan.FromSeconds(120));
+                Assert.That(doomed.HasExited, Is.False, doomed.Output);
+                doomed.Kill();
+                logs.Add(doomed.Output);
+            }
+
+            using var survivor = WorkerProcess.Start(arguments);
+            await WaitForAsync(() => OutcomeCount(harness) >= Events || survivor.HasExited, TimeSpan.FromSeconds(180));
+            List<(int, long)> missing = [];
+            await WaitForAsync(() => (missing = Missing(harness)).Count == 0, TimeSpan.FromSeconds(60));
+            logs.Add(survivor.Output);
+            Assert.That(missing, Is.Empty, string.Join(Environment.NewLine, logs));
+        }
+        finally
+        {
+            campaigns.Delete(recursive: true);
+        }
+
+        var perContact = harness.Simulator.State.Ledger.GroupBy(i => i.ContactId).Select(g => g.Count()).ToList();
+        Assert.That(perContact, Has.Count.GreaterThan(Contacts / 2), "most contacts were invited once");
+        Assert.That(perContact.Max(), Is.EqualTo(1), "no contact invited over its cap");
+        Assert.That(
+            harness.Simulator.State.Received.Count(t => t.Status == "suppressed"),
+            Is.Zero,
+            "restored local state stops every repeat before it reaches the engine; replays reuse their requestId");
+        await TestContext.Progress.WriteLineAsync($"outcomes written: {OutcomeCount(harness)} for {Events} events (duplicates are replays after kills)");
+    }
+
+    private static long OutcomeCount(PipelineHarness harness)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = EmbeddedKafka.Cluster.BootstrapServers,
+            GroupId = "watermarks",
+        }).Build();
+        return Enumerable.Range(0, harness.Partitions)
+            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(harness.OutcomeTopic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    private static List<(int Partition, long Offset)> Missing(PipelineHarness harness)
+    {
+        var decided = harness.ReadOutcomes()
+            .Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))
+            .ToHashSet();
+        return [.. harness.ReadAll(harness.InputTopic).Select(r => (r.Partition.Value, r.Offset.Value)).Where(p => !decided.Contains(p))];
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (!condition() && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
+    }
+}
