@@ -5,9 +5,14 @@ using Confluent.Kafka;
 namespace InviteStream.IntegrationTests;
 
 /// <summary>Malformed records go to the dead-letter topic with their reason and never stop the partition.</summary>
-[TestFixture]
-public sealed class BadInputTests
+[TestFixtureSource(typeof(TestKafkas), nameof(TestKafkas.All))]
+public sealed class BadInputTests(string broker)
 {
+    private ITestKafka _kafka = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync() => _kafka = await TestKafkas.GetAsync(broker);
+
     private static readonly string Now = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     private static string Valid(string attributes = """{"external.churn_probability":0.9}""", string? extra = null) =>
@@ -52,7 +57,7 @@ public sealed class BadInputTests
     public async Task Every_malformed_record_reaches_the_dead_letter_topic_with_its_reason_and_every_valid_one_is_decided()
     {
         Assert.That(Corpus, Has.Length.GreaterThanOrEqualTo(30));
-        await using var harness = await PipelineHarness.StartAsync(1, TestCampaigns.Guide());
+        await using var harness = await PipelineHarness.StartAsync(_kafka, 1, TimeSpan.Zero, TestCampaigns.Guide());
         var expected = new Dictionary<long, string>();
         var messages = new List<Message<string?, byte[]?>>();
         var valid = 0;

@@ -6,16 +6,21 @@ namespace InviteStream.IntegrationTests;
 /// At-least-once through crashes: the worker process is killed (SIGKILL) three times mid-stream and
 /// restarted; every input offset ends with an outcome and no contact is invited over its cap.
 /// </summary>
-[TestFixture]
-public sealed class CrashRestartTests
+[TestFixtureSource(typeof(TestKafkas), nameof(TestKafkas.All))]
+public sealed class CrashRestartTests(string broker)
 {
+    private ITestKafka _kafka = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync() => _kafka = await TestKafkas.GetAsync(broker);
+
     private const int Events = 20_000;
     private const int Contacts = 2_000;
 
     [Test]
     public async Task Killed_three_times_mid_stream_the_worker_still_decides_every_event_and_invites_no_contact_twice()
     {
-        await using var harness = await PipelineHarness.StartAsync(6, TimeSpan.FromMilliseconds(1), TestCampaigns.Guide());
+        await using var harness = await PipelineHarness.StartAsync(_kafka, 6, TimeSpan.FromMilliseconds(1), TestCampaigns.Guide());
         var campaigns = Directory.CreateTempSubdirectory("invitestream-crash-");
         File.WriteAllText(Path.Combine(campaigns.FullName, "guide.json"), TestCampaigns.Guide());
         var now = TimeProvider.System.GetUtcNow();
@@ -28,7 +33,7 @@ public sealed class CrashRestartTests
         string[] arguments =
         [
             "--campaigns", campaigns.FullName,
-            $"--Kafka:BootstrapServers={EmbeddedKafka.Cluster.BootstrapServers}",
+            $"--Kafka:BootstrapServers={harness.BootstrapServers}",
             $"--Kafka:GroupId={harness.GroupId}",
             $"--Kafka:InputTopic={harness.InputTopic}",
             $"--Kafka:OutcomeTopic={harness.OutcomeTopic}",
@@ -84,7 +89,7 @@ public sealed class CrashRestartTests
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {
-            BootstrapServers = EmbeddedKafka.Cluster.BootstrapServers,
+            BootstrapServers = harness.BootstrapServers,
             GroupId = "watermarks",
         }).Build();
         return Enumerable.Range(0, harness.Partitions)

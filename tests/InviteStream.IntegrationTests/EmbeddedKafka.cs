@@ -14,8 +14,9 @@ public sealed class EmbeddedKafka
     public void Start() => _cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
 
     [OneTimeTearDown]
-    public void Stop()
+    public async Task Stop()
     {
+        await TestKafkas.StopAsync();
         _cluster?.Dispose();
         _cluster = null;
     }

@@ -1,12 +1,17 @@
 namespace InviteStream.IntegrationTests;
 
-[TestFixture]
-public sealed class OrderingTests
+[TestFixtureSource(typeof(TestKafkas), nameof(TestKafkas.All))]
+public sealed class OrderingTests(string broker)
 {
+    private ITestKafka _kafka = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync() => _kafka = await TestKafkas.GetAsync(broker);
+
     [Test]
     public async Task A_contacts_outcomes_appear_in_the_offset_order_of_its_events()
     {
-        await using var harness = await PipelineHarness.StartAsync(4, MixedOutcomesCampaign());
+        await using var harness = await PipelineHarness.StartAsync(_kafka, 4, TimeSpan.Zero, MixedOutcomesCampaign());
         var now = TimeProvider.System.GetUtcNow();
         var records = new List<(string?, string)>();
         for (var i = 0; i < 60; i++)

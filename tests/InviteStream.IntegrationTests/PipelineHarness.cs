@@ -18,10 +18,12 @@ namespace InviteStream.IntegrationTests;
 internal sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly string _bootstrapServers;
+    private readonly ITestKafka _kafka;
 
-    private PipelineHarness(string bootstrapServers, SimulatorServer simulator, CampaignSet campaigns, int partitions)
+    private PipelineHarness(ITestKafka kafka, SimulatorServer simulator, CampaignSet campaigns, int partitions)
     {
-        _bootstrapServers = bootstrapServers;
+        _kafka = kafka;
+        _bootstrapServers = kafka.BootstrapServers;
         Simulator = simulator;
         Campaigns = campaigns;
         Partitions = partitions;
@@ -49,7 +51,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public static Task<PipelineHarness> StartAsync(int partitions, params string[] campaignJson) =>
         StartAsync(partitions, TimeSpan.Zero, campaignJson);
 
-    public static async Task<PipelineHarness> StartAsync(int partitions, TimeSpan engineDelay, params string[] campaignJson)
+    public static Task<PipelineHarness> StartAsync(int partitions, TimeSpan engineDelay, params string[] campaignJson) =>
+        StartAsync(TestKafkas.EmbeddedBroker, partitions, engineDelay, campaignJson);
+
+    public static async Task<PipelineHarness> StartAsync(ITestKafka kafka, int partitions, TimeSpan engineDelay, params string[] campaignJson)
     {
         var campaigns = new List<Campaign>();
         foreach (var json in campaignJson)
@@ -60,16 +65,18 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
         var simulator = await SimulatorServer.StartAsync(
             new SimulatorOptions { ClientId = "tests", ClientSecret = "s3cr3t-for-tests", RequestsPerMinute = 1_000_000, Faults = new SimulatorFaults { LatencyMin = engineDelay, LatencyMax = engineDelay } }, campaigns);
-        var harness = new PipelineHarness(EmbeddedKafka.Cluster.BootstrapServers, simulator, new CampaignSet(campaigns), partitions);
-        EmbeddedKafka.Cluster.CreateTopic(harness.InputTopic, partitions);
-        EmbeddedKafka.Cluster.CreateTopic(harness.OutcomeTopic, partitions);
-        EmbeddedKafka.Cluster.CreateTopic(harness.DeadLetterTopic, partitions);
+        var harness = new PipelineHarness(kafka, simulator, new CampaignSet(campaigns), partitions);
+        kafka.CreateTopic(harness.InputTopic, partitions);
+        kafka.CreateTopic(harness.OutcomeTopic, partitions);
+        kafka.CreateTopic(harness.DeadLetterTopic, partitions);
         harness.CreateChangelogFor(harness.GroupId);
         return harness;
     }
 
     /// <summary>The state changelog a worker of <paramref name="groupId"/> needs (the embedded broker cannot create topics on request).</summary>
-    public void CreateChangelogFor(string groupId) => EmbeddedKafka.Cluster.CreateTopic($"{groupId}.contact-state", Partitions);
+    public void CreateChangelogFor(string groupId) => _kafka.CreateTopic($"{groupId}.contact-state", Partitions);
+
+    public string BootstrapServers => _bootstrapServers;
 
     /// <summary>A worker host wired as <c>run</c> wires it; not started.</summary>
     public IHost BuildWorker(IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)
@@ -188,4 +195,5 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public static string Text(byte[] value) => Encoding.UTF8.GetString(value);
 
     public async ValueTask DisposeAsync() => await Simulator.DisposeAsync();
+
 }

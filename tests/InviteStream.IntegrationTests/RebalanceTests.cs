@@ -3,15 +3,20 @@ using Microsoft.Extensions.Hosting;
 namespace InviteStream.IntegrationTests;
 
 /// <summary>Partitions move between instances with their state; nothing is lost or sent twice.</summary>
-[TestFixture]
-public sealed class RebalanceTests
+[TestFixtureSource(typeof(TestKafkas), nameof(TestKafkas.All))]
+public sealed class RebalanceTests(string broker)
 {
+    private ITestKafka _kafka = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync() => _kafka = await TestKafkas.GetAsync(broker);
+
     private const int Contacts = 600;
 
     [Test]
     public async Task When_a_worker_leaves_and_rejoins_its_partitions_state_moves_with_them()
     {
-        await using var harness = await PipelineHarness.StartAsync(6, TestCampaigns.Guide());
+        await using var harness = await PipelineHarness.StartAsync(_kafka, 6, TimeSpan.Zero, TestCampaigns.Guide());
         var settings = new Dictionary<string, string?> { ["Pipeline:EmitNotEligible"] = "true" };
         using var first = harness.BuildWorker(settings);
         using var second = harness.BuildWorker(settings);

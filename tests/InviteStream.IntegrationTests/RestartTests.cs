@@ -3,9 +3,14 @@ using System.Text.Json;
 namespace InviteStream.IntegrationTests;
 
 /// <summary>Offsets are committed only for events whose outcome the broker acknowledged.</summary>
-[TestFixture]
-public sealed class RestartTests
+[TestFixtureSource(typeof(TestKafkas), nameof(TestKafkas.All))]
+public sealed class RestartTests(string broker)
 {
+    private ITestKafka _kafka = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync() => _kafka = await TestKafkas.GetAsync(broker);
+
     private const int Contacts = 300;
     private const int EventsPerContact = 4;
     private const int Partitions = 6;
@@ -17,7 +22,7 @@ public sealed class RestartTests
     public async Task A_worker_stopped_mid_stream_and_restarted_leaves_no_event_without_an_outcome(string groupProtocol, string? sessionTimeoutMs)
     {
         // A slow engine and few calls in flight keep the first worker busy long enough to stop it mid-stream.
-        await using var harness = await PipelineHarness.StartAsync(Partitions, TimeSpan.FromMilliseconds(10), TestCampaigns.Guide());
+        await using var harness = await PipelineHarness.StartAsync(_kafka, Partitions, TimeSpan.FromMilliseconds(10), TestCampaigns.Guide());
         var now = TimeProvider.System.GetUtcNow();
         var records = new List<(string?, string)>();
         for (var round = 0; round < EventsPerContact; round++)
