@@ -2,11 +2,19 @@ using BenchmarkDotNet.Running;
 using InviteStream.Benchmarks;
 
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- memory        bytes per contact in the state store
+// dotnet run -c Release --project tests/InviteStream.Benchmarks -- pipeline [--events N]  worker vs raw consume-produce
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- dispatch [N]    invites/s through the dispatcher vs raw HTTP
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- --filter '*'  BenchmarkDotNet suites (evaluation, store, limiter)
 if (args is ["memory", ..])
 {
     StateStoreMemory.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
+if (args is ["pipeline", ..])
+{
+    var eventsAt = Array.IndexOf(args, "--events");
+    await PipelineThroughput.RunAsync(eventsAt > 0 ? int.Parse(args[eventsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 60_000);
     return;
 }
 

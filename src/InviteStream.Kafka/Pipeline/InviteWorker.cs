@@ -27,7 +27,10 @@ internal sealed partial class InviteWorker(
     private readonly Dictionary<TopicPartition, Queue<ConsumeResult<string?, byte[]>>> _paused = [];
     private IConsumer<string?, byte[]>? _consumer;
     private int _inputPartitions;
+    private const long StoreIntervalMs = 100;
+    private readonly Dictionary<TopicPartition, long> _stored = [];
     private CancellationToken _stopping;
+    private long _lastStoredAt;
 
     /// <summary>Partitions this instance owns right now.</summary>
     public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
@@ -53,6 +56,7 @@ internal sealed partial class InviteWorker(
             while (!stoppingToken.IsCancellationRequested)
             {
                 ResumeDrainedPartitions(consumer);
+                StoreCommittableOffsets(consumer);
                 ConsumeResult<string?, byte[]>? result;
                 try
                 {
@@ -130,7 +134,7 @@ internal sealed partial class InviteWorker(
         var assigned = partitions.ToList();
         foreach (var partition in assigned)
         {
-            _workers[partition] = workers.Open(partition, StoreOffset, _stopping);
+            _workers[partition] = workers.Open(partition, _stopping);
         }
 
         ShareCapacity();
@@ -150,6 +154,7 @@ internal sealed partial class InviteWorker(
         {
             _workers.Remove(partition);
             _paused.Remove(partition);
+            _stored.Remove(partition);
             workers.Closed(partition);
         }
 
@@ -169,6 +174,7 @@ internal sealed partial class InviteWorker(
         {
             _workers.Remove(partition);
             _paused.Remove(partition);
+            _stored.Remove(partition);
             workers.Closed(partition);
         }
 
@@ -240,19 +246,32 @@ internal sealed partial class InviteWorker(
         }
     }
 
-    private void StoreOffset(TopicPartitionOffset offset)
+    // Offsets are stored from the poll thread, at most every StoreInterval: one call per batch of
+    // completions instead of one per event. Auto-commit then commits what was stored.
+    private void StoreCommittableOffsets(IConsumer<string?, byte[]> consumer)
     {
-        try
+        var now = Environment.TickCount64;
+        if (now - _lastStoredAt < StoreIntervalMs)
         {
-            _consumer?.StoreOffset(offset);
+            return;
         }
-        catch (KafkaException)
+
+        _lastStoredAt = now;
+        foreach (var (partition, worker) in _workers)
         {
-            // The partition was revoked meanwhile; its final offset is committed by the revocation.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Shutting down: the final commit already ran.
+            var committable = worker.Offsets.Committable;
+            if (committable > _stored.GetValueOrDefault(partition, -1))
+            {
+                try
+                {
+                    consumer.StoreOffset(new TopicPartitionOffset(partition, committable));
+                    _stored[partition] = committable;
+                }
+                catch (KafkaException)
+                {
+                    // Revoked meanwhile: the revocation commits its final offset.
+                }
+            }
         }
     }
 

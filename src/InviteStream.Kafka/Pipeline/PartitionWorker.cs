@@ -26,7 +26,6 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Action<TopicPartitionOffset> _onCommittable;
     private readonly SemaphoreSlim _inFlight;
     private readonly Lock _chainsLock = new();
     private readonly Dictionary<string, (Task Last, int Pending)> _chains = new(StringComparer.Ordinal);
@@ -44,7 +43,6 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         PipelineOptions options,
         TimeProvider time,
         ILogger logger,
-        Action<TopicPartitionOffset> onCommittable,
         Func<string, bool> knownCampaign)
     {
         _knownCampaign = knownCampaign;
@@ -56,7 +54,6 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _onCommittable = onCommittable;
         _inFlight = new SemaphoreSlim(options.MaxInFlightPerPartition, options.MaxInFlightPerPartition);
         _buffer = Channel.CreateBounded<(ConsumeResult<string?, byte[]>, long)>(
             new BoundedChannelOptions(options.PartitionBufferCapacity) { SingleReader = true, SingleWriter = true });
@@ -155,12 +152,16 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         var key = read.Event?.ContactId ?? "";
         var turn = new DispatchTurn(_lastTurn);
         _lastTurn = turn;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
         lock (_chainsLock)
         {
-            var previous = _chains.TryGetValue(key, out var chain) ? chain.Last : Task.CompletedTask;
-            var next = RunAfterAsync(previous, record, read, receivedAt, key, turn, token);
-            _chains[key] = (next, chain.Pending + 1);
+            previous = _chains.TryGetValue(key, out var chain) ? chain.Last : Task.CompletedTask;
+            _chains[key] = (done.Task, chain.Pending + 1);
         }
+
+        // Registered first, so it may run inline: an event that needs no I/O is decided right here.
+        _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, done, token);
     }
 
     private EventReadResult Read(ConsumeResult<string?, byte[]> record)
@@ -189,17 +190,19 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     }
 
     private async Task RunAfterAsync(
-        Task previous, ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, string key, DispatchTurn turn, CancellationToken token)
+        Task previous,
+        ConsumeResult<string?, byte[]> record,
+        EventReadResult read,
+        long receivedAt,
+        string key,
+        DispatchTurn turn,
+        TaskCompletionSource done,
+        CancellationToken token)
     {
         var completed = false;
         try
         {
-            // Never run inline: Schedule holds the chain lock while it starts this task.
-            if (previous.IsCompleted)
-            {
-                await Task.Yield();
-            }
-            else
+            if (!previous.IsCompleted)
             {
                 await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
@@ -229,9 +232,9 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         finally
         {
             turn.Release();
-            if (completed && Offsets.Complete(record.Offset.Value) is { } committable)
+            if (completed)
             {
-                _onCommittable(new TopicPartitionOffset(Partition, committable));
+                Offsets.Complete(record.Offset.Value);
             }
 
             _inFlight.Release();
@@ -247,6 +250,8 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
                     _chains[key] = (chain.Last, chain.Pending - 1);
                 }
             }
+
+            done.TrySetResult();
         }
     }
 

@@ -24,14 +24,14 @@ internal sealed class PartitionWorkerFactory(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    public PartitionWorker Open(TopicPartition partition, Action<TopicPartitionOffset> onCommittable, CancellationToken cancellationToken)
+    public PartitionWorker Open(TopicPartition partition, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var state = changelog.Restore(partition.Partition.Value, campaigns.LongestCooldown, cancellationToken);
         statistics.Restored(time.GetElapsedTime(started).TotalMilliseconds);
         states.Add(partition, state);
         return new PartitionWorker(
-            partition, state, processor, publisher, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), onCommittable, decider.Knows);
+            partition, state, processor, publisher, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), decider.Knows);
     }
 
     /// <summary>The partition left this instance: its state goes with it.</summary>

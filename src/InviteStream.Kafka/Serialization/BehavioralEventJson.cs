@@ -11,12 +11,12 @@ namespace InviteStream.Kafka.Serialization;
 /// </summary>
 internal static class BehavioralEventJson
 {
-    public static EventReadResult Read(ReadOnlySpan<byte> utf8)
+    public static EventReadResult Read(ReadOnlyMemory<byte> utf8)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8.ToArray());
+            document = JsonDocument.Parse(utf8);
         }
         catch (JsonException)
         {

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using InviteStream.Core.Campaigns;
+using InviteStream.Host;
+using InviteStream.Kafka.Embedded;
+using InviteStream.Kafka.Pipeline;
+using InviteStream.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace InviteStream.Benchmarks;
+
+/// <summary>
+/// End to end on the embedded broker: a raw Confluent.Kafka consume-and-produce loop over N events,
+/// then the worker on N events that match no campaign, then on N events that all trigger (simulator
+/// at zero latency, caps far above the load), all in one run so the ratios show the worker's own cost.
+/// </summary>
+internal static class PipelineThroughput
+{
+    private const int Partitions = 6;
+
+    public static async Task RunAsync(int events)
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
+        var campaign = BenchmarkData.Guide() with { Throttling = new Throttling(1, 86400, 100_000_000) };
+        await using var simulator = await SimulatorServer.StartAsync(
+            new SimulatorOptions { ClientId = "bench", ClientSecret = "bench-secret", RequestsPerMinute = int.MaxValue }, [campaign]);
+
+        var raw = await RawConsumeProduceAsync(cluster, events);
+        Memory("after raw loop");
+        var (noMatch, _) = await WorkerAsync(cluster, simulator, campaign, events, "nomatch", churn: 0.1);
+        Memory("after no-match run");
+        var (trigger, p99) = await WorkerAsync(cluster, simulator, campaign, events, "trigger", churn: 0.9);
+        Memory("after trigger run");
+        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+
+        Console.WriteLine(Line($"events={events} partitions={Partitions}"));
+        Console.WriteLine(Line($"raw_msgs_per_s={raw:F0}"));
+        Console.WriteLine(Line($"nomatch_events_per_s={noMatch:F0}"));
+        Console.WriteLine(Line($"trigger_events_per_s={trigger:F0}"));
+        Console.WriteLine(Line($"ratio_nomatch={noMatch / raw:F2}"));
+        Console.WriteLine(Line($"ratio_trigger={trigger / raw:F2}"));
+        Console.WriteLine(Line($"p99_decision_ms={p99:F1}"));
+        Console.WriteLine(Line($"peak_working_set_mb={peakMb:F0}"));
+    }
+
+    private static async Task<double> RawConsumeProduceAsync(EmbeddedKafkaCluster cluster, int events)
+    {
+        cluster.CreateTopic("raw-in", Partitions);
+        cluster.CreateTopic("raw-out", Partitions);
+        await ProduceAsync(cluster, "raw-in", events, "raw", 0.1);
+
+        using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            GroupId = "raw-loop",
+            GroupProtocol = GroupProtocol.Consumer,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoOffsetStore = false,
+        }).Build();
+        using var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            EnableIdempotence = true,
+            LingerMs = 5,
+        }).Build();
+
+        var clock = Stopwatch.StartNew();
+        consumer.Subscribe("raw-in");
+        var delivered = 0;
+        var read = 0;
+        while (read < events)
+        {
+            var record = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("raw loop stalled");
+            read++;
+            producer.Produce("raw-out", new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value }, _ => Interlocked.Increment(ref delivered));
+            consumer.StoreOffset(record);
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(60));
+        var rate = events / clock.Elapsed.TotalSeconds;
+        consumer.Close();
+        return delivered == events ? rate : throw new InvalidOperationException($"raw loop delivered {delivered} of {events}");
+    }
+
+    private static async Task<(double Rate, double P99)> WorkerAsync(
+        EmbeddedKafkaCluster cluster, SimulatorServer simulator, Campaign campaign, int events, string name, double churn)
+    {
+        foreach (var topic in new[] { $"{name}-in", $"{name}-out", $"{name}-dlq", $"{name}.contact-state" })
+        {
+            cluster.CreateTopic(topic, Partitions);
+        }
+
+        await ProduceAsync(cluster, $"{name}-in", events, name, churn);
+        var builder = WorkerHost.CreateBuilder([], new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+            ["Kafka:GroupId"] = name,
+            ["Kafka:GroupProtocol"] = "Consumer",
+            ["Kafka:InputTopic"] = $"{name}-in",
+            ["Kafka:OutcomeTopic"] = $"{name}-out",
+            ["Kafka:DeadLetterTopic"] = $"{name}-dlq",
+            ["Engagement:BaseUrl"] = simulator.BaseUrl.ToString(),
+            ["Engagement:ClientId"] = "bench",
+            ["Engagement:ClientSecret"] = "bench-secret",
+            ["Engagement:ApiRequestsPerMinute"] = "1000000",
+            ["Pipeline:MaxEventAge"] = "01:00:00",
+            ["Pipeline:MaxInviteDelay"] = "01:00:00",
+        });
+        using var host = WorkerHost.Build(builder, new CampaignSet([campaign]));
+        var statistics = host.Services.GetRequiredService<PipelineStatistics>();
+        var clock = Stopwatch.StartNew();
+        await host.StartAsync();
+        while (statistics.Finished < events)
+        {
+            await Task.Delay(5);
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new TimeoutException($"{name}: {statistics.Finished} of {events} decided after 3 minutes");
+            }
+        }
+
+        var rate = events / clock.Elapsed.TotalSeconds;
+        var p99 = statistics.DecisionLatency.Percentile(99);
+        await host.StopAsync();
+        return (rate, p99);
+    }
+
+    private static async Task ProduceAsync(EmbeddedKafkaCluster cluster, string topic, int events, string prefix, double churn)
+    {
+        using var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            LingerMs = 20,
+            EnableIdempotence = true,
+        }).Build();
+        var occurredAt = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        for (var i = 0; i < events; i++)
+        {
+            var contact = $"ext:{prefix}{i:D7}";
+            var attributes = $"\"external.churn_probability\":{churn.ToString(CultureInfo.InvariantCulture)},\"session.dwell_time_seconds\":52,\"contact.is_authenticated\":true,\"browser.locale\":\"en-US\",\"referrer.page\":\"/pricing/enterprise\"";
+            var json = $"{{\"eventId\":\"{prefix}-{i}\",\"contactId\":\"{contact}\",\"channelId\":\"webchat:primary_embed\",\"occurredAt\":\"{occurredAt}\",\"correlationId\":\"c{i}\",\"attributes\":{{{attributes}}}}}";
+            producer.Produce(topic, new Message<string?, byte[]> { Key = contact, Value = Encoding.UTF8.GetBytes(json) });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(60));
+        await Task.CompletedTask;
+    }
+
+    private static void Memory(string when)
+    {
+        using var process = Process.GetCurrentProcess();
+        Console.Error.WriteLine(Line($"# {when}: managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F0} MB, working set {process.WorkingSet64 / 1048576.0:F0} MB"));
+    }
+
+    private static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
