@@ -49,6 +49,7 @@ public static class KafkaPipelineExtensions
         services.AddSingleton<FilterResultTelemetry>();
         services.AddSingleton<EventProcessor>();
         services.AddSingleton<PartitionWorkerFactory>();
+        services.AddSingleton<TopicLayout>();
         services.AddHostedService<TopicLayoutCheck>();
         services.AddHostedService<InviteWorker>();
         services.AddHostedService<ContactStateEviction>();

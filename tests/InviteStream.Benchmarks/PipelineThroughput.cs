@@ -21,12 +21,19 @@ internal static class PipelineThroughput
 {
     private const int Partitions = 6;
 
-    public static async Task RunAsync(int events)
+    public static async Task RunAsync(int events, bool noMatchOnly = false)
     {
         using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
         var campaign = BenchmarkData.Guide() with { Throttling = new Throttling(1, 86400, 100_000_000) };
         await using var simulator = await SimulatorServer.StartAsync(
             new SimulatorOptions { ClientId = "bench", ClientSecret = "bench-secret", RequestsPerMinute = int.MaxValue }, [campaign]);
+
+        if (noMatchOnly)
+        {
+            // For profiling the decision path alone.
+            Console.WriteLine(Line($"nomatch_events_per_s={(await WorkerAsync(cluster, simulator, campaign, events, "nomatch", churn: 0.1)).Rate:F0}"));
+            return;
+        }
 
         var raw = await RawConsumeProduceAsync(cluster, events);
         Memory("after raw loop");
@@ -67,20 +74,21 @@ internal static class PipelineThroughput
             LingerMs = 5,
         }).Build();
 
-        var clock = Stopwatch.StartNew();
+        Stopwatch? clock = null;
         consumer.Subscribe("raw-in");
         var delivered = 0;
         var read = 0;
         while (read < events)
         {
             var record = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("raw loop stalled");
+            clock ??= Stopwatch.StartNew();
             read++;
             producer.Produce("raw-out", new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value }, _ => Interlocked.Increment(ref delivered));
             consumer.StoreOffset(record);
         }
 
         producer.Flush(TimeSpan.FromSeconds(60));
-        var rate = events / clock.Elapsed.TotalSeconds;
+        var rate = events / clock!.Elapsed.TotalSeconds;
         consumer.Close();
         return delivered == events ? rate : throw new InvalidOperationException($"raw loop delivered {delivered} of {events}");
     }
@@ -112,8 +120,16 @@ internal static class PipelineThroughput
         });
         using var host = WorkerHost.Build(builder, new CampaignSet([campaign]));
         var statistics = host.Services.GetRequiredService<PipelineStatistics>();
-        var clock = Stopwatch.StartNew();
+        var startup = Stopwatch.StartNew();
         await host.StartAsync();
+        while (statistics.EventsRead == 0)
+        {
+            await Task.Delay(1);
+        }
+
+        // Steady state, as for the raw loop: from the first event read to the last decided.
+        var clock = Stopwatch.StartNew();
+        Console.Error.WriteLine(Line($"# {name}: first event read {startup.Elapsed.TotalMilliseconds:F0} ms after start (topic check, join, restore)"));
         while (statistics.Finished < events)
         {
             await Task.Delay(5);

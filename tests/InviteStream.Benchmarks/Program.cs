@@ -14,7 +14,9 @@ if (args is ["memory", ..])
 if (args is ["pipeline", ..])
 {
     var eventsAt = Array.IndexOf(args, "--events");
-    await PipelineThroughput.RunAsync(eventsAt > 0 ? int.Parse(args[eventsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 60_000);
+    await PipelineThroughput.RunAsync(
+        eventsAt > 0 ? int.Parse(args[eventsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 60_000,
+        noMatchOnly: args.Contains("--nomatch-only"));
     return;
 }
 

@@ -18,6 +18,7 @@ internal sealed partial class InviteWorker(
     IOptions<PipelineOptions> pipelineOptions,
     PartitionWorkerFactory workers,
     IEnumerable<IDispatchCapacity> capacities,
+    TopicLayout layout,
     ILogger<InviteWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
@@ -26,7 +27,6 @@ internal sealed partial class InviteWorker(
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
     private readonly Dictionary<TopicPartition, Queue<ConsumeResult<string?, byte[]>>> _paused = [];
     private IConsumer<string?, byte[]>? _consumer;
-    private int _inputPartitions;
     private const long StoreIntervalMs = 100;
     private readonly Dictionary<TopicPartition, long> _stored = [];
     private CancellationToken _stopping;
@@ -116,6 +116,11 @@ internal sealed partial class InviteWorker(
         foreach (var (partition, waiting) in _paused.ToArray())
         {
             var worker = _workers[partition];
+            if (!worker.HasRoomToResume)
+            {
+                continue;
+            }
+
             while (waiting.TryPeek(out var next) && worker.TryEnqueue(next))
             {
                 waiting.Dequeue();
@@ -132,9 +137,14 @@ internal sealed partial class InviteWorker(
     private void OnAssigned(IEnumerable<TopicPartition> partitions)
     {
         var assigned = partitions.ToList();
-        foreach (var partition in assigned)
+
+        // Partitions restore their state side by side: the slowest one, not the sum, delays the start.
+        var opened = assigned.AsParallel().WithDegreeOfParallelism(Math.Clamp(assigned.Count, 1, 8))
+            .Select(partition => (partition, worker: workers.Open(partition, _stopping)))
+            .ToList();
+        foreach (var (partition, worker) in opened)
         {
-            _workers[partition] = workers.Open(partition, _stopping);
+            _workers[partition] = worker;
         }
 
         ShareCapacity();
@@ -184,19 +194,13 @@ internal sealed partial class InviteWorker(
     // Rates are split by partitions owned: N replicas together stay within the configured caps.
     private void ShareCapacity()
     {
-        if (_inputPartitions == 0)
-        {
-            using var admin = new AdminClientBuilder(Publishing.KafkaClientConfig.Admin(_kafka)).Build();
-            var topic = admin.GetMetadata(_kafka.InputTopic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault();
-            _inputPartitions = Math.Max(topic?.Partitions.Count ?? 0, _workers.Count);
-        }
-
+        var total = Math.Max(layout.InputPartitions, _workers.Count);
         foreach (var capacity in capacities)
         {
-            capacity.SetShare(_workers.Count, Math.Max(_inputPartitions, 1));
+            capacity.SetShare(_workers.Count, Math.Max(total, 1));
         }
 
-        LogShare(_workers.Count, _inputPartitions);
+        LogShare(_workers.Count, total);
     }
 
     private void ShutDown(IConsumer<string?, byte[]> consumer)

@@ -67,6 +67,9 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
 
     public PartitionOffsets Offsets { get; } = new();
 
+    /// <summary>Whether a paused partition may resume: its buffer is at most half full, so resuming does not flap.</summary>
+    public bool HasRoomToResume => _buffer.Reader.Count <= _options.PartitionBufferCapacity / 2;
+
     /// <summary>False when the buffer is full: the caller pauses the partition and tries again later.</summary>
     public bool TryEnqueue(ConsumeResult<string?, byte[]> record) =>
         _buffer.Writer.TryWrite((record, _time.GetTimestamp()));

@@ -12,7 +12,7 @@ namespace InviteStream.Kafka.Pipeline;
 /// partition count (state and outcomes of input partition p live in partition p). A missing
 /// changelog is created, compacted, where the cluster allows it.
 /// </summary>
-internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, ILogger<TopicLayoutCheck> logger) : IHostedService
+internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, TopicLayout layout, ILogger<TopicLayoutCheck> logger) : IHostedService
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
@@ -45,6 +45,7 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, I
             throw new TopicLayoutException($"Dead-letter topic '{kafka.DeadLetterTopic}' (Kafka:DeadLetterTopic) does not exist.");
         }
 
+        layout.InputPartitions = input;
         LogTopicsChecked(kafka.InputTopic, input);
     }
 

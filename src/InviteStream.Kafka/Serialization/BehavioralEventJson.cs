@@ -68,7 +68,14 @@ internal static class BehavioralEventJson
                 return EventReadResult.Failed("missing_field:attributes");
             }
 
-            var attributes = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+            // Sized up front: growing a dictionary per event was the top allocation of the decision path.
+            var count = 0;
+            foreach (var unused in attributesElement.EnumerateObject())
+            {
+                count++;
+            }
+
+            var attributes = new Dictionary<string, AttributeValue>(count, StringComparer.Ordinal);
             foreach (var property in attributesElement.EnumerateObject())
             {
                 if (!AttributeJson.TryRead(property.Value, out var value, out _))
