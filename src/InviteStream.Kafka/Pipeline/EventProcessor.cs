@@ -43,99 +43,87 @@ internal sealed partial class EventProcessor(
     {
         try
         {
-            await DecideAndPublishAsync(record, behavioralEvent, onlyCampaigns, state, receivedAt, turn, cancellationToken);
+            var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
+            var invites = state.InvitesOf(behavioralEvent.ContactId);
+            var decision = decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry, onlyCampaigns);
+            if (decision.Kind != DecisionKind.Invite)
+            {
+                turn.Release();
+            }
+
+            switch (decision.Kind)
+            {
+                case DecisionKind.NoMatch when reasons is null:
+                    statistics.NoMatchDecided(time.GetElapsedTime(receivedAt).TotalMilliseconds);
+                    return;
+                case DecisionKind.NoMatch:
+                    await PublishAsync(OutcomeStatus.NotEligible, null, reasons.Reports.ToString(), null);
+                    return;
+                case DecisionKind.Expired:
+                    await PublishAsync(OutcomeStatus.Expired, decision.Campaign, "event_older_than_max_event_age", null);
+                    return;
+                case DecisionKind.Suppressed:
+                    await PublishAsync(OutcomeStatus.Suppressed, decision.Campaign, "cooldown", decision.SuppressedUntil);
+                    return;
+            }
+
+            var campaign = decision.Campaign!;
+            var request = new InviteRequest(
+                campaign,
+                behavioralEvent.ContactId,
+                behavioralEvent.ChannelId,
+                SessionData(campaign, behavioralEvent),
+                behavioralEvent.OccurredAt,
+                RequestId(record),
+                behavioralEvent.CorrelationId,
+                behavioralEvent.OccurredAt + _options.MaxInviteDelay,
+                behavioralEvent.Attributes,
+                HasLocalHistory: invites.Count > 0,
+                Turn: turn);
+            var result = await dispatcher.DispatchAsync(request, cancellationToken);
+            Task stateWritten = Task.CompletedTask;
+            if (result.Status == DispatchStatus.Delivered)
+            {
+                // The new state goes to the changelog alongside the outcome; the offset moves only once both are acknowledged.
+                var snapshot = state.ApplyInvite(behavioralEvent.ContactId, campaign.Id, time.GetUtcNow());
+                stateWritten = changelog.WriteAsync(record.Partition.Value, snapshot, cancellationToken);
+            }
+
+            var (status, reason) = result.Status switch
+            {
+                DispatchStatus.Delivered => (OutcomeStatus.Delivered, (string?)null),
+                DispatchStatus.Suppressed => (OutcomeStatus.Suppressed, result.Reason ?? "suppressed_by_engine"),
+                DispatchStatus.NotEligible => (OutcomeStatus.Rejected, result.Reason ?? "not_eligible_by_engine"),
+                DispatchStatus.Throttled => (OutcomeStatus.Throttled, result.Reason),
+                _ => (OutcomeStatus.Failed, result.Reason),
+            };
+            await Task.WhenAll(PublishAsync(status, campaign, reason, result.SuppressedUntil), stateWritten);
+
+            Task PublishAsync(OutcomeStatus status, Campaign? campaign, string? reason, DateTimeOffset? suppressedUntil)
+            {
+                var outcome = new InviteOutcome(
+                    behavioralEvent.ContactId,
+                    campaign?.Id,
+                    behavioralEvent.EventId,
+                    status,
+                    reason,
+                    RequestId(record),
+                    behavioralEvent.CorrelationId,
+                    behavioralEvent.OccurredAt,
+                    time.GetUtcNow(),
+                    time.GetElapsedTime(receivedAt).TotalMilliseconds,
+                    record.Topic,
+                    record.Partition.Value,
+                    record.Offset.Value,
+                    suppressedUntil);
+                LogOutcome(outcome.Status, outcome.CampaignId, outcome.RequestId);
+                return publisher.PublishOutcomeAsync(outcome, cancellationToken);
+            }
         }
         finally
         {
             // Whatever happened, later events of the partition must not wait for this one's turn.
             turn.Release();
-        }
-    }
-
-    private async Task DecideAndPublishAsync(
-        ConsumeResult<string?, byte[]> record,
-        BehavioralEvent behavioralEvent,
-        IReadOnlyCollection<string>? onlyCampaigns,
-        ContactStateStore state,
-        long receivedAt,
-        DispatchTurn turn,
-        CancellationToken cancellationToken)
-    {
-        var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
-        var invites = state.InvitesOf(behavioralEvent.ContactId);
-        var decision = decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry, onlyCampaigns);
-        if (decision.Kind != DecisionKind.Invite)
-        {
-            turn.Release();
-        }
-
-        switch (decision.Kind)
-        {
-            case DecisionKind.NoMatch when reasons is null:
-                statistics.NoMatchDecided(time.GetElapsedTime(receivedAt).TotalMilliseconds);
-                return;
-            case DecisionKind.NoMatch:
-                await PublishAsync(OutcomeStatus.NotEligible, null, reasons.Reports.ToString(), null);
-                return;
-            case DecisionKind.Expired:
-                await PublishAsync(OutcomeStatus.Expired, decision.Campaign, "event_older_than_max_event_age", null);
-                return;
-            case DecisionKind.Suppressed:
-                await PublishAsync(OutcomeStatus.Suppressed, decision.Campaign, "cooldown", decision.SuppressedUntil);
-                return;
-        }
-
-        var campaign = decision.Campaign!;
-        var request = new InviteRequest(
-            campaign,
-            behavioralEvent.ContactId,
-            behavioralEvent.ChannelId,
-            SessionData(campaign, behavioralEvent),
-            behavioralEvent.OccurredAt,
-            RequestId(record),
-            behavioralEvent.CorrelationId,
-            behavioralEvent.OccurredAt + _options.MaxInviteDelay,
-            behavioralEvent.Attributes,
-            HasLocalHistory: invites.Count > 0,
-            Turn: turn);
-        var result = await dispatcher.DispatchAsync(request, cancellationToken);
-        Task stateWritten = Task.CompletedTask;
-        if (result.Status == DispatchStatus.Delivered)
-        {
-            // The new state goes to the changelog alongside the outcome; the offset moves only once both are acknowledged.
-            var snapshot = state.ApplyInvite(behavioralEvent.ContactId, campaign.Id, time.GetUtcNow());
-            stateWritten = changelog.WriteAsync(record.Partition.Value, snapshot, cancellationToken);
-        }
-
-        var (status, reason) = result.Status switch
-        {
-            DispatchStatus.Delivered => (OutcomeStatus.Delivered, (string?)null),
-            DispatchStatus.Suppressed => (OutcomeStatus.Suppressed, result.Reason ?? "suppressed_by_engine"),
-            DispatchStatus.NotEligible => (OutcomeStatus.Rejected, result.Reason ?? "not_eligible_by_engine"),
-            DispatchStatus.Throttled => (OutcomeStatus.Throttled, result.Reason),
-            _ => (OutcomeStatus.Failed, result.Reason),
-        };
-        await Task.WhenAll(PublishAsync(status, campaign, reason, result.SuppressedUntil), stateWritten);
-
-        Task PublishAsync(OutcomeStatus status, Campaign? campaign, string? reason, DateTimeOffset? suppressedUntil)
-        {
-            var outcome = new InviteOutcome(
-                behavioralEvent.ContactId,
-                campaign?.Id,
-                behavioralEvent.EventId,
-                status,
-                reason,
-                RequestId(record),
-                behavioralEvent.CorrelationId,
-                behavioralEvent.OccurredAt,
-                time.GetUtcNow(),
-                time.GetElapsedTime(receivedAt).TotalMilliseconds,
-                record.Topic,
-                record.Partition.Value,
-                record.Offset.Value,
-                suppressedUntil);
-            LogOutcome(outcome.Status, outcome.CampaignId, outcome.RequestId);
-            return publisher.PublishOutcomeAsync(outcome, cancellationToken);
         }
     }
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using Confluent.Kafka;
 using InviteStream.Core.Outcomes;
 using InviteStream.Host.Demo;
-using InviteStream.Host.Embedded;
 using InviteStream.Kafka;
 using InviteStream.Kafka.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,30 +49,17 @@ internal static class DemoCommand
         }
 
         // The progress lines and the summary are the demo's output; per-record logs would drown them.
-        var builder = WorkerHost.CreateBuilder(settings, new Dictionary<string, string?> { ["Logging:LogLevel:InviteStream"] = "Error" });
-        var campaigns = CommonOptions.LoadCampaigns(campaignDirectory, builder.Configuration["Campaigns:Directory"], error);
-        if (campaigns is null)
+        var (worker, exitCode) = await StartedWorker.StartAsync(
+            campaignDirectory, settings, new Dictionary<string, string?> { ["Logging:LogLevel:InviteStream"] = "Error" }, output, error, cancellationToken);
+        if (worker is null)
         {
-            return ExitCodes.InvalidCampaigns;
+            return exitCode;
         }
 
-        await using var infrastructure = await EmbeddedInfrastructure.StartAsync(builder.Configuration, campaigns, output, cancellationToken);
-        using var host = WorkerHost.Build(builder, campaigns);
-        try
-        {
-            await host.StartAsync(cancellationToken);
-        }
-        catch (OptionsValidationException ex)
-        {
-            error.WriteLine($"Invalid configuration: {string.Join("; ", ex.Failures)}");
-            return ExitCodes.InvalidConfiguration;
-        }
-        catch (TopicLayoutException ex)
-        {
-            error.WriteLine($"Refusing to start: {ex.Message}");
-            return ExitCodes.InvalidTopics;
-        }
-
+        await using var running = worker;
+        var host = worker.Host;
+        var campaigns = worker.Campaigns;
+        var infrastructure = worker.Infrastructure;
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         var statistics = host.Services.GetRequiredService<PipelineStatistics>();

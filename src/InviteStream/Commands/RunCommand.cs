@@ -1,8 +1,5 @@
 using System.CommandLine;
-using InviteStream.Host.Embedded;
-using InviteStream.Kafka.Pipeline;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace InviteStream.Host.Commands;
 
@@ -25,32 +22,18 @@ internal static class RunCommand
     public static async Task<int> RunAsync(
         DirectoryInfo? campaignDirectory, IReadOnlyList<string> settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var builder = WorkerHost.CreateBuilder(settings);
-        var campaigns = CommonOptions.LoadCampaigns(campaignDirectory, builder.Configuration["Campaigns:Directory"], error);
-        if (campaigns is null)
+        var (worker, exitCode) = await StartedWorker.StartAsync(campaignDirectory, settings, null, output, error, cancellationToken);
+        if (worker is null)
         {
-            return ExitCodes.InvalidCampaigns;
+            return exitCode;
         }
 
-        await using var infrastructure = await EmbeddedInfrastructure.StartAsync(builder.Configuration, campaigns, output, cancellationToken);
-        using var host = WorkerHost.Build(builder, campaigns);
-        try
+        await using (worker)
         {
-            await host.StartAsync(cancellationToken);
-        }
-        catch (OptionsValidationException ex)
-        {
-            error.WriteLine($"Invalid configuration: {string.Join("; ", ex.Failures)}");
-            return ExitCodes.InvalidConfiguration;
-        }
-        catch (TopicLayoutException ex)
-        {
-            error.WriteLine($"Refusing to start: {ex.Message}");
-            return ExitCodes.InvalidTopics;
+            output.WriteLine($"InviteStream worker running with {worker.Campaigns.Campaigns.Count} campaign(s); Ctrl+C to stop.");
+            await worker.Host.WaitForShutdownAsync(CancellationToken.None);
         }
 
-        output.WriteLine($"InviteStream worker running with {campaigns.Campaigns.Count} campaign(s); Ctrl+C to stop.");
-        await host.WaitForShutdownAsync(CancellationToken.None);
         return ExitCodes.Success;
     }
 }

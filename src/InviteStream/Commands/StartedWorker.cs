@@ -1,0 +1,73 @@
+using InviteStream.Core.Campaigns;
+using InviteStream.Host.Embedded;
+using InviteStream.Kafka.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace InviteStream.Host.Commands;
+
+/// <summary>
+/// The start-up both <c>run</c> and <c>demo</c> go through: campaigns loaded and checked, embedded
+/// stand-ins for what is not configured, the host started. Either a running worker or the exit
+/// code that says why not.
+/// </summary>
+internal sealed class StartedWorker : IAsyncDisposable
+{
+    private StartedWorker(EmbeddedInfrastructure infrastructure, IHost host, CampaignSet campaigns)
+    {
+        Infrastructure = infrastructure;
+        Host = host;
+        Campaigns = campaigns;
+    }
+
+    public EmbeddedInfrastructure Infrastructure { get; }
+
+    public IHost Host { get; }
+
+    public CampaignSet Campaigns { get; }
+
+    public static async Task<(StartedWorker? Worker, int ExitCode)> StartAsync(
+        DirectoryInfo? campaignDirectory,
+        IReadOnlyList<string> settings,
+        IDictionary<string, string?>? defaults,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken)
+    {
+        var builder = WorkerHost.CreateBuilder(settings, defaults);
+        var campaigns = CommonOptions.LoadCampaigns(campaignDirectory, builder.Configuration["Campaigns:Directory"], error);
+        if (campaigns is null)
+        {
+            return (null, ExitCodes.InvalidCampaigns);
+        }
+
+        var infrastructure = await EmbeddedInfrastructure.StartAsync(builder.Configuration, campaigns, output, cancellationToken);
+        var host = WorkerHost.Build(builder, campaigns);
+        var exitCode = ExitCodes.Success;
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return (new StartedWorker(infrastructure, host, campaigns), ExitCodes.Success);
+        }
+        catch (OptionsValidationException ex)
+        {
+            error.WriteLine($"Invalid configuration: {string.Join("; ", ex.Failures)}");
+            exitCode = ExitCodes.InvalidConfiguration;
+        }
+        catch (TopicLayoutException ex)
+        {
+            error.WriteLine($"Refusing to start: {ex.Message}");
+            exitCode = ExitCodes.InvalidTopics;
+        }
+
+        host.Dispose();
+        await infrastructure.DisposeAsync();
+        return (null, exitCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Dispose();
+        await Infrastructure.DisposeAsync();
+    }
+}
