@@ -42,18 +42,7 @@ public sealed class BrokerFaultTests
             EmbeddedKafka.Cluster.SetBrokerUp(2);
         }
 
-        List<(int, long)> missing = [];
-        await PipelineHarness.WaitUntilAsync(
-            () =>
-            {
-                var decided = harness.ReadOutcomes()
-                    .Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))
-                    .ToHashSet();
-                missing = [.. harness.ReadAll(harness.InputTopic).Select(r => (r.Partition.Value, r.Offset.Value)).Where(p => !decided.Contains(p))];
-                return missing.Count == 0;
-            },
-            TimeSpan.FromSeconds(120),
-            "every event is decided after the faults");
+        var missing = await harness.WaitForEveryInputDecidedAsync(TimeSpan.FromSeconds(120));
         await worker.StopAsync();
 
         Assert.That(missing, Is.Empty);

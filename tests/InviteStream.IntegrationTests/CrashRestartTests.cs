@@ -65,8 +65,7 @@ public sealed class CrashRestartTests(string broker)
 
             using var survivor = WorkerProcess.Start(arguments);
             await WaitForAsync(() => OutcomeCount(harness) >= Events || survivor.HasExited, TimeSpan.FromSeconds(180));
-            List<(int, long)> missing = [];
-            await WaitForAsync(() => (missing = Missing(harness)).Count == 0, TimeSpan.FromSeconds(60));
+            var missing = await harness.WaitForEveryInputDecidedAsync(TimeSpan.FromSeconds(60));
             logs.Add(survivor.Output);
             Assert.That(missing, Is.Empty, string.Join(Environment.NewLine, logs));
         }
@@ -94,14 +93,6 @@ public sealed class CrashRestartTests(string broker)
         }).Build();
         return Enumerable.Range(0, harness.Partitions)
             .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(harness.OutcomeTopic, p), TimeSpan.FromSeconds(10)).High.Value);
-    }
-
-    private static List<(int Partition, long Offset)> Missing(PipelineHarness harness)
-    {
-        var decided = harness.ReadOutcomes()
-            .Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))
-            .ToHashSet();
-        return [.. harness.ReadAll(harness.InputTopic).Select(r => (r.Partition.Value, r.Offset.Value)).Where(p => !decided.Contains(p))];
     }
 
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)

@@ -173,6 +173,29 @@ internal sealed class PipelineHarness : IAsyncDisposable
         return [.. records.OrderBy(r => r.Partition.Value).ThenBy(r => r.Offset.Value)];
     }
 
+    /// <summary>Input records (partition, offset) that no outcome names as its source yet.</summary>
+    public List<(int Partition, long Offset)> InputsWithoutOutcome()
+    {
+        var decided = ReadOutcomes()
+            .Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))
+            .ToHashSet();
+        return [.. ReadAll(InputTopic).Select(r => (r.Partition.Value, r.Offset.Value)).Where(p => !decided.Contains(p))];
+    }
+
+    /// <summary>Waits until every input record has an outcome; returns those still without one at the timeout.</summary>
+    public async Task<List<(int Partition, long Offset)>> WaitForEveryInputDecidedAsync(TimeSpan timeout)
+    {
+        var missing = InputsWithoutOutcome();
+        using var deadline = new CancellationTokenSource(timeout);
+        while (missing.Count > 0 && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(200, CancellationToken.None);
+            missing = InputsWithoutOutcome();
+        }
+
+        return missing;
+    }
+
     public IReadOnlyList<JsonElement> ReadOutcomes() =>
         [.. ReadAll(OutcomeTopic).Select(r => JsonDocument.Parse(r.Message.Value).RootElement)];
 

@@ -76,18 +76,7 @@ public sealed class RebalanceTests(string broker)
 
     private static async Task WaitForCoverageAsync(PipelineHarness harness, int produced)
     {
-        List<(int, long)> missing = [];
-        await PipelineHarness.WaitUntilAsync(
-            () =>
-            {
-                var decided = harness.ReadOutcomes()
-                    .Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))
-                    .ToHashSet();
-                var inputs = harness.ReadAll(harness.InputTopic);
-                missing = [.. inputs.Select(r => (r.Partition.Value, r.Offset.Value)).Where(p => !decided.Contains(p))];
-                return inputs.Count == produced && missing.Count == 0;
-            },
-            TimeSpan.FromSeconds(90),
-            "every input offset has an outcome");
+        Assert.That(harness.ReadAll(harness.InputTopic), Has.Count.EqualTo(produced));
+        Assert.That(await harness.WaitForEveryInputDecidedAsync(TimeSpan.FromSeconds(90)), Is.Empty, "every input offset has an outcome");
     }
 }

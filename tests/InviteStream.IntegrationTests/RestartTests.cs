@@ -59,29 +59,12 @@ public sealed class RestartTests(string broker)
 
         using var second = harness.BuildWorker(settings);
         await second.StartAsync();
-        var missing = new List<(int, long)>();
-        await PipelineHarness.WaitUntilAsync(
-            () =>
-            {
-                missing = MissingOutcomes(harness, total);
-                return missing.Count == 0;
-            },
-            TimeSpan.FromSeconds(90),
-            "every input offset has an outcome");
+        Assert.That(harness.ReadAll(harness.InputTopic), Has.Count.EqualTo(total));
+        var missing = await harness.WaitForEveryInputDecidedAsync(TimeSpan.FromSeconds(90));
         await second.StopAsync();
 
         Assert.That(missing, Is.Empty);
         var invitesPerContact = harness.Simulator.State.Ledger.GroupBy(i => i.ContactId).Max(g => g.Count());
         Assert.That(invitesPerContact, Is.EqualTo(1), "no contact is invited twice within the cooldown");
-    }
-
-    private static List<(int Partition, long Offset)> MissingOutcomes(PipelineHarness harness, int total)
-    {
-        var decided = harness.ReadOutcomes()
-            .Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))
-            .ToHashSet();
-        var inputs = harness.ReadAll(harness.InputTopic);
-        Assert.That(inputs, Has.Count.EqualTo(total));
-        return [.. inputs.Select(r => (r.Partition.Value, r.Offset.Value)).Where(p => !decided.Contains(p))];
     }
 }
