@@ -31,6 +31,10 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How often contacts no cooldown can apply to are dropped (and tombstoned in the changelog).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan StateEvictionInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>An invite by any campaign suppresses the others for their cooldown (the guide's behaviour).</summary>
     public bool ConsolidatedSuppression { get; set; } = true;
 

@@ -49,4 +49,24 @@ public sealed class StateChangelogTests
 
         Assert.That(refused!.Message, Does.Contain($"'{narrowOutcomes}' (Kafka:OutcomeTopic) has 2 partitions but input topic '{harness.InputTopic}' has 4"));
     }
+
+    [Test]
+    public async Task A_contact_whose_cooldowns_all_passed_is_dropped_and_tombstoned_in_the_changelog()
+    {
+        await using var harness = await PipelineHarness.StartAsync(2, TestCampaigns.Guide(cooldownSeconds: 1));
+        await harness.ProduceAsync([("ext:brief", TestEvents.Event("b1", "ext:brief", TimeProvider.System.GetUtcNow(), churn: 0.9))]);
+        using var worker = harness.BuildWorker(new Dictionary<string, string?> { ["Pipeline:StateEvictionInterval"] = "00:00:00.200" });
+        await worker.StartAsync();
+
+        var changelog = $"{harness.GroupId}.contact-state";
+        await PipelineHarness.WaitUntilAsync(
+            () => harness.ReadAll(changelog).Count(r => r.Message.Key == "ext:brief") >= 2,
+            TimeSpan.FromSeconds(30),
+            "the invite's state and then its tombstone are in the changelog");
+        await worker.StopAsync();
+
+        var records = harness.ReadAll(changelog).Where(r => r.Message.Key == "ext:brief").ToList();
+        Assert.That(records[0].Message.Value, Is.Not.Null.And.Not.Empty, "the state after the invite");
+        Assert.That(records[^1].Message.Value, Is.Null, "a tombstone once no cooldown applies");
+    }
 }

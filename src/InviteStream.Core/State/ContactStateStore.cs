@@ -59,7 +59,8 @@ public sealed class ContactStateStore(TimeSpan retention)
     }
 
     /// <summary>Drops contacts no cooldown can apply to any more; returns how many were dropped.</summary>
-    public int EvictExpired(DateTimeOffset now)
+    /// <param name="onEvicted">Told each dropped contact, e.g. to write a changelog tombstone.</param>
+    public int EvictExpired(DateTimeOffset now, Action<string>? onEvicted = null)
     {
         var horizon = now - Retention;
         var evicted = 0;
@@ -68,6 +69,7 @@ public sealed class ContactStateStore(TimeSpan retention)
             if (invites[^1].At <= horizon && _contacts.TryRemove(new KeyValuePair<string, InviteRecord[]>(contactId, invites)))
             {
                 evicted++;
+                onEvicted?.Invoke(contactId);
             }
         }
 

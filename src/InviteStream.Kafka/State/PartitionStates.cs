@@ -15,6 +15,9 @@ public sealed class PartitionStates
 
     public IReadOnlyCollection<ContactStateStore> Stores => [.. _stores.Values];
 
+    /// <summary>Each owned partition with its store.</summary>
+    public IReadOnlyCollection<KeyValuePair<TopicPartition, ContactStateStore>> Owned => [.. _stores];
+
     public ICollection<TopicPartition> Partitions => _stores.Keys;
 
     /// <summary>Contacts held across all owned partitions.</summary>

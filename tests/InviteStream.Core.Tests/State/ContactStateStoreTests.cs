@@ -26,7 +26,9 @@ public sealed class ContactStateStoreTests
         store.ApplyInvite("old", "a", Start);
         store.ApplyInvite("recent", "a", Start.AddMinutes(5));
 
-        Assert.That(store.EvictExpired(Start.AddMinutes(10)), Is.EqualTo(1));
+        var evicted = new List<string>();
+        Assert.That(store.EvictExpired(Start.AddMinutes(10), evicted.Add), Is.EqualTo(1));
+        Assert.That(evicted, Is.EqualTo(new[] { "old" }), "told which contact was dropped");
         Assert.That(store.Count, Is.EqualTo(1));
         Assert.That(store.InvitesOf("old"), Is.Empty);
         Assert.That(store.InvitesOf("recent"), Has.Count.EqualTo(1));
