@@ -95,7 +95,7 @@ public sealed class RollingWindowRateLimiter : IDisposable
                 return ValueTask.FromResult(false);
             }
 
-            waiter = new Waiter(this, deadline);
+            waiter = new Waiter(this);
             waiter.Node = _waiters.AddLast(waiter);
             waiter.Arm(_time, deadline - now, cancellationToken);
             ScheduleLocked(now);
@@ -253,7 +253,7 @@ public sealed class RollingWindowRateLimiter : IDisposable
         Drain();
     }
 
-    private sealed class Waiter(RollingWindowRateLimiter owner, DateTimeOffset deadline)
+    private sealed class Waiter(RollingWindowRateLimiter owner)
     {
         private ITimer? _deadlineTimer;
         private CancellationTokenRegistration _cancellation;
@@ -261,8 +261,6 @@ public sealed class RollingWindowRateLimiter : IDisposable
         public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public LinkedListNode<Waiter>? Node { get; set; }
-
-        public DateTimeOffset Deadline { get; } = deadline;
 
         public void Arm(TimeProvider time, TimeSpan untilDeadline, CancellationToken cancellationToken)
         {

@@ -26,14 +26,10 @@ internal sealed partial class InviteWorker(
     private readonly PipelineOptions _pipeline = pipelineOptions.Value;
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
     private readonly Dictionary<TopicPartition, Queue<ConsumeResult<string?, byte[]>>> _paused = [];
-    private IConsumer<string?, byte[]>? _consumer;
     private const long StoreIntervalMs = 100;
     private readonly Dictionary<TopicPartition, long> _stored = [];
     private CancellationToken _stopping;
     private long _lastStoredAt;
-
-    /// <summary>Partitions this instance owns right now.</summary>
-    public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => PollLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -47,7 +43,6 @@ internal sealed partial class InviteWorker(
             .SetPartitionsLostHandler((c, partitions) => OnLost(partitions.Select(p => p.TopicPartition)))
             .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason, error.IsFatal))
             .Build();
-        _consumer = consumer;
         consumer.Subscribe(_kafka.InputTopic);
         LogStarted(_kafka.InputTopic, _kafka.GroupId);
 
@@ -79,7 +74,6 @@ internal sealed partial class InviteWorker(
         finally
         {
             ShutDown(consumer);
-            _consumer = null;
         }
     }
 

@@ -24,17 +24,6 @@ internal sealed class PartitionOffsets
         }
     }
 
-    public int Pending
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _pending.Count;
-            }
-        }
-    }
-
     /// <summary>Registers an offset; offsets must be tracked in the order they were read.</summary>
     public void Track(long offset)
     {
@@ -44,21 +33,17 @@ internal sealed class PartitionOffsets
         }
     }
 
-    /// <summary>Marks an offset done; returns the new committable offset if it moved, else null.</summary>
-    public long? Complete(long offset)
+    /// <summary>Marks an offset done, moving the committable offset over any contiguous done prefix.</summary>
+    public void Complete(long offset)
     {
         lock (_lock)
         {
             _done.Add(offset);
-            var moved = false;
             while (_pending.TryPeek(out var head) && _done.Remove(head))
             {
                 _pending.Dequeue();
                 _committable = head + 1;
-                moved = true;
             }
-
-            return moved ? _committable : null;
         }
     }
 }

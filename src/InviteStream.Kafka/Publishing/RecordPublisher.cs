@@ -77,8 +77,6 @@ internal sealed partial class RecordPublisher : IDisposable
         }
     }
 
-    public void Flush(TimeSpan timeout) => _producer.Flush(timeout);
-
     public void Dispose() => _producer.Dispose();
 
     // librdkafka already retries transient errors until message.timeout.ms; a failure that comes

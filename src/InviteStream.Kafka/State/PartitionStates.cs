@@ -13,19 +13,10 @@ public sealed class PartitionStates
 {
     private readonly ConcurrentDictionary<TopicPartition, ContactStateStore> _stores = new();
 
-    public IReadOnlyCollection<ContactStateStore> Stores => [.. _stores.Values];
-
     /// <summary>Each owned partition with its store.</summary>
     public IReadOnlyCollection<KeyValuePair<TopicPartition, ContactStateStore>> Owned => [.. _stores];
-
-    public ICollection<TopicPartition> Partitions => _stores.Keys;
-
-    /// <summary>Contacts held across all owned partitions.</summary>
-    public int ContactCount => _stores.Values.Sum(s => s.Count);
 
     internal void Add(TopicPartition partition, ContactStateStore store) => _stores[partition] = store;
 
     internal void Remove(TopicPartition partition) => _stores.TryRemove(partition, out _);
-
-    public bool TryGet(TopicPartition partition, out ContactStateStore store) => _stores.TryGetValue(partition, out store!);
 }
