@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using InviteStream.Core;
 
 namespace InviteStream.Simulator;
 
@@ -200,7 +201,7 @@ public sealed class SimulatorServer : IAsyncDisposable
                     ["status"] = answer.Status,
                     ["campaignId"] = campaignId,
                     ["contactId"] = contact.GetString(),
-                    ["expiresAt"] = answer.ExpiresAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                    ["expiresAt"] = answer.ExpiresAt is { } expiresAt ? IsoTimestamp.Format(expiresAt) : null,
                 });
             }
         });
@@ -217,7 +218,7 @@ public sealed class SimulatorServer : IAsyncDisposable
             {
                 ["contactId"] = contactId,
                 ["suppressed"] = until is not null,
-                ["expiresAt"] = until?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                ["expiresAt"] = until is { } expiry ? IsoTimestamp.Format(expiry) : null,
             });
         });
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Dispatch;
 using InviteStream.Engagement.Authentication;
+using InviteStream.Core;
 
 namespace InviteStream.Engagement.Dispatch;
 
@@ -74,7 +75,7 @@ internal sealed class GuideApiAdapter(HttpClient http, AccessTokenProvider token
 
             writer.WriteEndObject();
             writer.WriteStartObject("evaluationContext");
-            writer.WriteString("timestamp", request.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            writer.WriteString("timestamp", IsoTimestamp.Format(request.Timestamp));
             writer.WriteString("requestId", request.RequestId);
             if (request.CorrelationId is null)
             {

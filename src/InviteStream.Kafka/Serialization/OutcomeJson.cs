@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using InviteStream.Core.Outcomes;
+using InviteStream.Core;
 
 namespace InviteStream.Kafka.Serialization;
 
@@ -20,21 +20,18 @@ internal static class OutcomeJson
             WriteNullable(writer, "reason", outcome.Reason);
             writer.WriteString("requestId", outcome.RequestId);
             WriteNullable(writer, "correlationId", outcome.CorrelationId);
-            writer.WriteString("occurredAt", Iso(outcome.OccurredAt));
-            writer.WriteString("decidedAt", Iso(outcome.DecidedAt));
+            writer.WriteString("occurredAt", IsoTimestamp.Format(outcome.OccurredAt));
+            writer.WriteString("decidedAt", IsoTimestamp.Format(outcome.DecidedAt));
             writer.WriteNumber("decisionLatencyMs", Math.Round(outcome.DecisionLatencyMs, 3));
             writer.WriteString("sourceTopic", outcome.SourceTopic);
             writer.WriteNumber("sourcePartition", outcome.SourcePartition);
             writer.WriteNumber("sourceOffset", outcome.SourceOffset);
-            WriteNullable(writer, "suppressedUntil", outcome.SuppressedUntil is { } until ? Iso(until) : null);
+            WriteNullable(writer, "suppressedUntil", outcome.SuppressedUntil is { } until ? IsoTimestamp.Format(until) : null);
             writer.WriteEndObject();
         }
 
         return buffer.ToArray();
     }
-
-    public static string Iso(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using InviteStream.Core;
 
 namespace InviteStream.Host.Demo;
 
@@ -29,7 +30,7 @@ internal sealed class SyntheticEvents(int contacts, int seed)
 
         if (roll < 0.006)
         {
-            return (null, Encoding.UTF8.GetBytes($"{{\"eventId\":\"evt_{sequence}\",\"channelId\":\"webchat:primary_embed\",\"occurredAt\":\"{Iso(now)}\",\"attributes\":{{}}}}"));
+            return (null, Encoding.UTF8.GetBytes($"{{\"eventId\":\"evt_{sequence}\",\"channelId\":\"webchat:primary_embed\",\"occurredAt\":\"{IsoTimestamp.Format(now)}\",\"attributes\":{{}}}}"));
         }
 
         var occurredAt = roll < 0.016 ? now.AddMinutes(-2) : now;
@@ -41,7 +42,7 @@ internal sealed class SyntheticEvents(int contacts, int seed)
             writer.WriteString("eventId", $"evt_{sequence:D8}");
             writer.WriteString("contactId", contactId);
             writer.WriteString("channelId", "webchat:primary_embed");
-            writer.WriteString("occurredAt", Iso(occurredAt));
+            writer.WriteString("occurredAt", IsoTimestamp.Format(occurredAt));
             writer.WriteString("correlationId", $"corr_web_invite_{sequence}");
             writer.WriteStartObject("attributes");
             if (_random.NextDouble() < 0.05)
@@ -69,6 +70,4 @@ internal sealed class SyntheticEvents(int contacts, int seed)
         return (contactId, buffer.ToArray());
     }
 
-    private static string Iso(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 }
