@@ -1,8 +1,10 @@
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using InviteStream.Core.Campaigns;
 using InviteStream.Core.Decisions;
 using InviteStream.Kafka.Pipeline;
 using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.Serialization;
 using InviteStream.Kafka.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,7 +35,39 @@ public static class KafkaPipelineExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<SerializationOptions>()
+            .Bind(builder.Configuration.GetSection(SerializationOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(
+                o => o.Format != RecordFormat.Avro || !string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || o.SchemaRegistry.ContainsKey("schema.registry.url"),
+                "Serialization:SchemaRegistryUrl is required when Serialization:Format is Avro.")
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
+        // Registered only if the host has none: tests bring an in-memory registry.
+        services.TryAddSingleton<ISchemaRegistryClient>(sp =>
+        {
+            var serialization = sp.GetRequiredService<IOptions<SerializationOptions>>().Value;
+            var config = new SchemaRegistryConfig();
+            foreach (var (key, value) in serialization.SchemaRegistry)
+            {
+                config.Set(key, value);
+            }
+
+            if (!string.IsNullOrWhiteSpace(serialization.SchemaRegistryUrl))
+            {
+                config.Url = serialization.SchemaRegistryUrl;
+            }
+
+            return new CachedSchemaRegistryClient(config);
+        });
+        services.AddSingleton<IRecordFormat>(sp =>
+        {
+            var serialization = sp.GetRequiredService<IOptions<SerializationOptions>>().Value;
+            return serialization.Format == RecordFormat.Avro
+                ? new AvroRecordFormat(sp.GetRequiredService<ISchemaRegistryClient>(), serialization.AutoRegisterSchemas)
+                : new JsonRecordFormat();
+        });
         services.AddMetrics();
         services.AddSingleton<PipelineStatistics>();
         services.AddSingleton<PartitionStates>();

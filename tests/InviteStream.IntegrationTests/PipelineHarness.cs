@@ -79,7 +79,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public string BootstrapServers => _bootstrapServers;
 
     /// <summary>A worker host wired as <c>run</c> wires it; not started.</summary>
-    public IHost BuildWorker(IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)
+    public IHost BuildWorker(IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -105,6 +105,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             builder.Logging.AddProvider(logs);
         }
+
+        services?.Invoke(builder.Services);
 
         return WorkerHost.Build(builder, Campaigns);
     }

@@ -18,10 +18,13 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     /// <summary>Optional record header naming the campaign ids (comma-separated) an event is for.</summary>
     public const string CampaignHeader = "x-campaign-id";
 
+    private static readonly TimeSpan RegistryRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly Channel<(ConsumeResult<string?, byte[]> Record, long ReceivedAt)> _buffer;
     private readonly Func<string, bool> _knownCampaign;
     private readonly EventProcessor _processor;
     private readonly RecordPublisher _publisher;
+    private readonly IRecordFormat _format;
     private readonly PipelineStatistics _statistics;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
@@ -39,6 +42,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         ContactStateStore state,
         EventProcessor processor,
         RecordPublisher publisher,
+        IRecordFormat format,
         PipelineStatistics statistics,
         PipelineOptions options,
         TimeProvider time,
@@ -50,6 +54,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         State = state;
         _processor = processor;
         _publisher = publisher;
+        _format = format;
         _statistics = statistics;
         _options = options;
         _time = time;
@@ -134,8 +139,9 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
 
             _statistics.EventRead();
             Offsets.Track(record.Offset.Value);
+            var read = await ReadAsync(record, token);
             await _inFlight.WaitAsync(token);
-            Schedule(record, receivedAt, token);
+            Schedule(record, read, receivedAt, token);
         }
 
         Task[] remaining;
@@ -147,9 +153,8 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         await Task.WhenAll(remaining);
     }
 
-    private void Schedule(ConsumeResult<string?, byte[]> record, long receivedAt, CancellationToken token)
+    private void Schedule(ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, CancellationToken token)
     {
-        var read = Read(record);
 
         // Dead letters carry no contact to order by; they share one chain so they stay in offset order too.
         var key = read.Event?.ContactId ?? "";
@@ -167,7 +172,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, done, token);
     }
 
-    private EventReadResult Read(ConsumeResult<string?, byte[]> record)
+    private async ValueTask<EventReadResult> ReadAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
     {
         if (record.Message.Value is null)
         {
@@ -179,7 +184,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             return EventReadResult.Failed("record_too_large");
         }
 
-        var read = BehavioralEventJson.Read(record.Message.Value);
+        var read = await ReadWhileRegistryUnreachableAsync(record, token);
         if (read.Event is null || record.Message.Headers?.TryGetLastBytes(CampaignHeader, out var header) != true)
         {
             return read;
@@ -190,6 +195,23 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         var named = System.Text.Encoding.UTF8.GetString(header).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = named.FirstOrDefault(id => !_knownCampaign(id));
         return unknown is not null ? EventReadResult.Failed($"unknown_campaign:{unknown}") : read with { OnlyCampaigns = named };
+    }
+
+    // A registry that cannot be reached says nothing about the record: wait for it instead of dead-lettering good data.
+    private async ValueTask<EventReadResult> ReadWhileRegistryUnreachableAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
+    {
+        while (true)
+        {
+            try
+            {
+                return await _format.ReadEventAsync(record.Topic, record.Message.Value);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or Confluent.SchemaRegistry.SchemaRegistryException or TaskCanceledException && !token.IsCancellationRequested)
+            {
+                LogRegistryUnavailable(ex.Message, record.Topic, record.Partition.Value, record.Offset.Value);
+                await Task.Delay(RegistryRetryDelay, _time, token);
+            }
+        }
     }
 
     private async Task RunAfterAsync(
@@ -257,6 +279,9 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             done.TrySetResult();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schema Registry unavailable ({Reason}) reading {Topic}[{Partition}]@{Offset}; retrying")]
+    private partial void LogRegistryUnavailable(string reason, string topic, int partition, long offset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight work on {Topic}[{Partition}] did not finish within {Timeout}; abandoning it uncommitted")]
     private partial void LogDrainTimedOut(string topic, int partition, TimeSpan timeout);

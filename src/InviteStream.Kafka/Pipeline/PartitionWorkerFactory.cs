@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using InviteStream.Core.Campaigns;
 using InviteStream.Core.Decisions;
 using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.Serialization;
 using InviteStream.Kafka.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ internal sealed class PartitionWorkerFactory(
     EventProcessor processor,
     InviteDecider decider,
     RecordPublisher publisher,
+    IRecordFormat format,
     PipelineStatistics statistics,
     IOptions<PipelineOptions> options,
     TimeProvider time,
@@ -31,7 +33,7 @@ internal sealed class PartitionWorkerFactory(
         statistics.Restored(time.GetElapsedTime(started).TotalMilliseconds);
         states.Add(partition, state);
         return new PartitionWorker(
-            partition, state, processor, publisher, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), decider.Knows);
+            partition, state, processor, publisher, format, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), decider.Knows);
     }
 
     /// <summary>The partition left this instance: its state goes with it.</summary>

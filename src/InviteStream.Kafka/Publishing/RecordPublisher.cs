@@ -20,15 +20,17 @@ internal sealed partial class RecordPublisher : IDisposable
     private readonly IProducer<string?, byte[]> _producer;
     private readonly KafkaOptions _options;
     private readonly PipelineStatistics _statistics;
+    private readonly IRecordFormat _format;
     private readonly TimeProvider _time;
     private readonly ILogger<RecordPublisher> _logger;
 
     public RecordPublisher(
-        IOptions<KafkaOptions> options, PipelineStatistics statistics, TimeProvider time, ILogger<RecordPublisher> logger)
+        IOptions<KafkaOptions> options, IRecordFormat format, PipelineStatistics statistics, TimeProvider time, ILogger<RecordPublisher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _statistics = statistics;
+        _format = format;
         _time = time;
         _logger = logger;
         _producer = new ProducerBuilder<string?, byte[]>(KafkaClientConfig.Producer(_options, "invitestream-publisher")).Build();
@@ -37,7 +39,7 @@ internal sealed partial class RecordPublisher : IDisposable
     public async Task PublishOutcomeAsync(InviteOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var message = new Message<string?, byte[]> { Key = outcome.ContactId, Value = OutcomeJson.Write(outcome) };
+        var message = new Message<string?, byte[]> { Key = outcome.ContactId, Value = await SerializeAsync(outcome, cancellationToken) };
         await ProduceUntilAcknowledgedAsync(_options.OutcomeTopic, message, cancellationToken);
         _statistics.OutcomePublished(outcome);
     }
@@ -79,6 +81,23 @@ internal sealed partial class RecordPublisher : IDisposable
 
     public void Dispose() => _producer.Dispose();
 
+    private async Task<byte[]> SerializeAsync(InviteOutcome outcome, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await _format.WriteOutcomeAsync(_options.OutcomeTopic, outcome);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or Confluent.SchemaRegistry.SchemaRegistryException && !cancellationToken.IsCancellationRequested)
+            {
+                // Registry down or the schema refused: the outcome waits rather than being dropped.
+                LogSerializationFailed(_options.OutcomeTopic, ex.Message);
+                await Task.Delay(RetryDelay, _time, cancellationToken);
+            }
+        }
+    }
+
     // librdkafka already retries transient errors until message.timeout.ms; a failure that comes
     // back is retried here until shutdown, because giving up would lose the event.
     private async Task ProduceUntilAcknowledgedAsync(string topic, Message<string?, byte[]> message, CancellationToken cancellationToken)
@@ -100,6 +119,9 @@ internal sealed partial class RecordPublisher : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Record sent to the dead-letter topic: {Reason} ({Topic}/{Partition}@{Offset})")]
     private partial void LogDeadLettered(string reason, string topic, int partition, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serializing an outcome for {Topic} failed ({Reason}); retrying")]
+    private partial void LogSerializationFailed(string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Producing to {Topic} failed ({Reason}); retrying")]
     private partial void LogProduceFailed(string topic, string reason);

@@ -1,0 +1,12 @@
+using InviteStream.Core.Outcomes;
+
+namespace InviteStream.Kafka.Serialization;
+
+internal sealed class JsonRecordFormat : IRecordFormat
+{
+    public ValueTask<EventReadResult> ReadEventAsync(string topic, byte[] value) =>
+        ValueTask.FromResult(BehavioralEventJson.Read(value));
+
+    public ValueTask<byte[]> WriteOutcomeAsync(string topic, InviteOutcome outcome) =>
+        ValueTask.FromResult(OutcomeJson.Write(outcome));
+}
