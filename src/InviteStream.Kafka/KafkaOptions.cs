@@ -34,6 +34,26 @@ public sealed class KafkaOptions
     public string? GroupInstanceId { get; set; }
 
     /// <summary>
+    /// Exactly-once between Kafka topics: outcomes, dead letters, state changelog records and the
+    /// input offsets are committed together in one Kafka transaction (every
+    /// <see cref="TransactionCommitInterval"/>), so a crash never leaves an outcome without its offset
+    /// or the reverse. Readers of the outcome topic should use <c>isolation.level=read_committed</c>.
+    /// </summary>
+    public bool Transactional { get; set; }
+
+    /// <summary>The producer's <c>transactional.id</c>. Empty: <c>{GroupId}-{GroupInstanceId}</c>, or <c>{GroupId}-{host}-{pid}</c> without static membership.
+    /// Keep it stable per replica so a restarted replica fences its predecessor's open transaction at once.</summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>How often the open transaction is committed in transactional mode.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan TransactionCommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public string EffectiveTransactionalId => !string.IsNullOrWhiteSpace(TransactionalId) ? TransactionalId
+        : !string.IsNullOrWhiteSpace(GroupInstanceId) ? $"{GroupId}-{GroupInstanceId}"
+        : $"{GroupId}-{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>
     /// Extra librdkafka properties passed to every client as they are, e.g.
     /// <c>Kafka__Client__security.protocol=SASL_SSL</c>, <c>sasl.mechanism</c>, <c>ssl.ca.location</c>.
     /// </summary>

@@ -135,7 +135,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Every record in a topic right now, read up to each partition's high watermark.</summary>
+    /// <summary>Every record in a topic right now (committed ones, under read_committed), read to each partition's end.</summary>
     public IReadOnlyList<ConsumeResult<string?, byte[]>> ReadAll(string topic)
     {
         using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
@@ -144,31 +144,31 @@ internal sealed class PipelineHarness : IAsyncDisposable
             GroupId = $"reader-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
             FetchWaitMaxMs = 10,
+            // Ends by EOF, not by high watermark: a transactional topic ends in a commit marker no reader sees.
+            EnablePartitionEof = true,
+            IsolationLevel = IsolationLevel.ReadCommitted,
         }).Build();
-        var remaining = new Dictionary<int, long>();
+        var remaining = new HashSet<int>();
         for (var p = 0; p < Partitions; p++)
         {
-            var end = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value;
-            if (end > 0)
+            if (consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value > 0)
             {
-                remaining[p] = end;
+                remaining.Add(p);
             }
         }
 
         var records = new List<ConsumeResult<string?, byte[]>>();
-        consumer.Assign(remaining.Keys.Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        consumer.Assign(remaining.Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         while (remaining.Count > 0)
         {
-            var record = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{topic} stopped before its high watermarks");
-            if (!remaining.TryGetValue(record.Partition.Value, out var end) || record.Offset.Value >= end)
-            {
-                continue;
-            }
-
-            records.Add(record);
-            if (record.Offset.Value >= end - 1)
+            var record = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{topic} stopped before the end of its partitions");
+            if (record.IsPartitionEOF)
             {
                 remaining.Remove(record.Partition.Value);
+            }
+            else
+            {
+                records.Add(record);
             }
         }
 

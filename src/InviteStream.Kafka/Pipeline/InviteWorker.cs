@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using InviteStream.Core.Dispatch;
+using InviteStream.Kafka.Publishing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,17 +12,20 @@ namespace InviteStream.Kafka.Pipeline;
 /// <see cref="PartitionWorker"/> per assigned partition and never waits on HTTP; full partition
 /// buffers pause their partition instead of blocking the loop, so the consumer stays in its group.
 /// Offsets are stored only up to the last event whose outcome the broker acknowledged, and
-/// committed on every revocation and at shutdown.
+/// committed on every revocation and at shutdown; in transactional mode they are committed in the
+/// publisher's transaction instead, with the records the events produced.
 /// </summary>
 internal sealed partial class InviteWorker(
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<PipelineOptions> pipelineOptions,
     PartitionWorkerFactory workers,
     IEnumerable<IDispatchCapacity> capacities,
+    RecordPublisher publisher,
     TopicLayout layout,
     ILogger<InviteWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan CommittedQueryTimeout = TimeSpan.FromSeconds(30);
     private readonly KafkaOptions _kafka = kafkaOptions.Value;
     private readonly PipelineOptions _pipeline = pipelineOptions.Value;
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
@@ -40,7 +44,7 @@ internal sealed partial class InviteWorker(
         using var consumer = new ConsumerBuilder<string?, byte[]>(KafkaClientConfigFor())
             .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)))
-            .SetPartitionsLostHandler((c, partitions) => OnLost(partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((c, partitions) => OnLost(c, partitions.Select(p => p.TopicPartition)))
             .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason, error.IsFatal))
             .Build();
         consumer.Subscribe(_kafka.InputTopic);
@@ -51,7 +55,15 @@ internal sealed partial class InviteWorker(
             while (!stoppingToken.IsCancellationRequested)
             {
                 ResumeDrainedPartitions(consumer);
-                StoreCommittableOffsets(consumer);
+                if (publisher.IsTransactional)
+                {
+                    CommitTransactionPeriodically(consumer);
+                }
+                else
+                {
+                    StoreCommittableOffsets(consumer);
+                }
+
                 ConsumeResult<string?, byte[]>? result;
                 try
                 {
@@ -131,7 +143,17 @@ internal sealed partial class InviteWorker(
     private void OnAssigned(IEnumerable<TopicPartition> partitions)
     {
         var assigned = partitions.ToList();
+        OpenWorkers(assigned);
+        ShareCapacity();
+        if (assigned.Count > 0 && logger.IsEnabled(LogLevel.Information))
+        {
+            var numbers = string.Join(',', assigned.Select(p => p.Partition.Value));
+            LogAssigned(_kafka.InputTopic, numbers);
+        }
+    }
 
+    private void OpenWorkers(List<TopicPartition> assigned)
+    {
         // Partitions restore their state side by side: the slowest one, not the sum, delays the start.
         var opened = assigned.AsParallel().WithDegreeOfParallelism(Math.Clamp(assigned.Count, 1, 8))
             .Select(partition => (partition, worker: workers.Open(partition, _stopping)))
@@ -139,13 +161,6 @@ internal sealed partial class InviteWorker(
         foreach (var (partition, worker) in opened)
         {
             _workers[partition] = worker;
-        }
-
-        ShareCapacity();
-        if (assigned.Count > 0 && logger.IsEnabled(LogLevel.Information))
-        {
-            var numbers = string.Join(',', assigned.Select(p => p.Partition.Value));
-            LogAssigned(_kafka.InputTopic, numbers);
         }
     }
 
@@ -170,7 +185,7 @@ internal sealed partial class InviteWorker(
         }
     }
 
-    private void OnLost(IEnumerable<TopicPartition> partitions)
+    private void OnLost(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
     {
         var lost = partitions.Where(_workers.ContainsKey).ToList();
         StopWorkers(lost, graceful: false);
@@ -182,7 +197,53 @@ internal sealed partial class InviteWorker(
             workers.Closed(partition);
         }
 
+        if (publisher.IsTransactional && lost.Count > 0)
+        {
+            // The open transaction holds records of the lost partitions, which their new owner decides again.
+            publisher.AbortTransaction();
+            Rewind(consumer, leaving: []);
+        }
+
         ShareCapacity();
+    }
+
+    /// <summary>
+    /// After an aborted transaction: drops every owned partition's in-flight work and state, restores
+    /// the state from the changelog (where the aborted records never became visible) and seeks back to
+    /// the committed offsets, so the aborted events are decided again. Partitions <paramref name="leaving"/>
+    /// this instance are only closed: their next owner starts from the committed offsets anyway.
+    /// </summary>
+    private void Rewind(IConsumer<string?, byte[]> consumer, IReadOnlyCollection<TopicPartition> leaving)
+    {
+        var owned = _workers.Keys.ToList();
+        StopWorkers(owned, graceful: false);
+        foreach (var partition in owned)
+        {
+            _workers.Remove(partition);
+            _stored.Remove(partition);
+            workers.Closed(partition);
+        }
+
+        if (_paused.Count > 0)
+        {
+            consumer.Resume(_paused.Keys);
+            _paused.Clear();
+        }
+
+        owned.RemoveAll(leaving.Contains);
+        if (owned.Count == 0)
+        {
+            return;
+        }
+
+        var committed = consumer.Committed(owned, CommittedQueryTimeout);
+        OpenWorkers(owned);
+        foreach (var position in committed)
+        {
+            consumer.Seek(position.Offset.IsSpecial ? new TopicPartitionOffset(position.TopicPartition, Offset.Beginning) : position);
+        }
+
+        LogRewound(owned.Count);
     }
 
     // Rates are split by partitions owned: N replicas together stay within the configured caps.
@@ -223,6 +284,12 @@ internal sealed partial class InviteWorker(
 
     private void Commit(IConsumer<string?, byte[]> consumer, IReadOnlyCollection<TopicPartition> partitions)
     {
+        if (publisher.IsTransactional)
+        {
+            CommitTransaction(consumer, leaving: partitions);
+            return;
+        }
+
         var offsets = partitions
             .Select(p => (Partition: p, Offset: _workers[p].Offsets.Committable))
             .Where(p => p.Offset >= 0)
@@ -241,6 +308,40 @@ internal sealed partial class InviteWorker(
         {
             // The next owner re-reads from the last successful commit: at-least-once, nothing lost.
             LogCommitFailed(ex.Error.Reason);
+        }
+    }
+
+    private void CommitTransactionPeriodically(IConsumer<string?, byte[]> consumer)
+    {
+        var now = Environment.TickCount64;
+        if (now - _lastStoredAt < (long)_kafka.TransactionCommitInterval.TotalMilliseconds)
+        {
+            return;
+        }
+
+        _lastStoredAt = now;
+        CommitTransaction(consumer, leaving: []);
+    }
+
+    // Every owned partition's progress goes into the one open transaction: the offsets of events
+    // whose records were all produced into it (or an earlier one) and nothing past them.
+    private void CommitTransaction(IConsumer<string?, byte[]> consumer, IReadOnlyCollection<TopicPartition> leaving)
+    {
+        var offsets = _workers
+            .Select(w => (w.Key, Offset: w.Value.Offsets.Committable))
+            .Where(w => w.Offset > _stored.GetValueOrDefault(w.Key, -1))
+            .Select(w => new TopicPartitionOffset(w.Key, w.Offset))
+            .ToList();
+        if (publisher.CommitTransaction(offsets, consumer.ConsumerGroupMetadata))
+        {
+            foreach (var offset in offsets)
+            {
+                _stored[offset.TopicPartition] = offset.Offset.Value;
+            }
+        }
+        else
+        {
+            Rewind(consumer, leaving);
         }
     }
 
@@ -290,6 +391,9 @@ internal sealed partial class InviteWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka error {Code}: {Reason} (fatal: {IsFatal})")]
     private partial void LogKafkaError(ErrorCode code, string reason, bool isFatal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rewound {Partitions} partitions to their committed offsets after an aborted transaction")]
+    private partial void LogRewound(int partitions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset commit failed: {Reason}")]
     private partial void LogCommitFailed(string reason);

@@ -16,6 +16,20 @@ internal static class KafkaClientConfig
             LingerMs = 5,
         });
 
+    /// <summary>The publisher's producer: transactional when <see cref="KafkaOptions.Transactional"/> is set.</summary>
+    public static ProducerConfig Publisher(KafkaOptions options)
+    {
+        var config = Producer(options, "invitestream-publisher");
+        if (options.Transactional)
+        {
+            config.TransactionalId = options.EffectiveTransactionalId;
+            // A crashed replica's open transaction blocks read_committed readers until it times out.
+            config.TransactionTimeoutMs ??= 10_000;
+        }
+
+        return config;
+    }
+
     public static AdminClientConfig Admin(KafkaOptions options) => With(
         options,
         new AdminClientConfig { BootstrapServers = options.BootstrapServers, ClientId = "invitestream-admin" });
@@ -31,6 +45,9 @@ internal static class KafkaClientConfig
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             FetchWaitMaxMs = 10,
+            // The end is where EOF says it is: a transactional changelog ends in a commit marker no reader sees.
+            EnablePartitionEof = true,
+            IsolationLevel = IsolationLevel.ReadCommitted,
         });
 
     public static ConsumerConfig Consumer(KafkaOptions options, string clientId)
@@ -43,8 +60,8 @@ internal static class KafkaClientConfig
             GroupProtocol = options.GroupProtocol,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // Offsets are stored only once an event's outcome is acknowledged (see PartitionOffsets);
-            // auto-commit then commits what was stored.
-            EnableAutoCommit = true,
+            // auto-commit then commits what was stored. Transactional mode commits them in the transaction.
+            EnableAutoCommit = !options.Transactional,
             EnableAutoOffsetStore = false,
             AutoCommitIntervalMs = 1000,
             AllowAutoCreateTopics = false,

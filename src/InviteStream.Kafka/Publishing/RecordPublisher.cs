@@ -10,13 +10,20 @@ using Microsoft.Extensions.Options;
 namespace InviteStream.Kafka.Publishing;
 
 /// <summary>
-/// Publishes outcome and dead-letter records and returns only once the broker acknowledged them:
-/// the caller may then let the source offset be committed. An idempotent producer, so retries
-/// inside librdkafka never duplicate a record.
+/// Publishes outcome, dead-letter and changelog records. By default it returns only once the
+/// broker acknowledged a record, so the caller may then let the source offset be committed; an
+/// idempotent producer, so retries inside librdkafka never duplicate a record. In transactional
+/// mode it returns once the record is in the open transaction, which <see cref="CommitTransaction"/>
+/// commits together with the input offsets.
 /// </summary>
 internal sealed partial class RecordPublisher : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan QueueFullDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan TransactionTimeout = TimeSpan.FromSeconds(30);
+    private readonly TransactionGate? _transaction;
+    private readonly Action<DeliveryReport<string?, byte[]>> _onTransactionalDelivery;
+    private long _uncommitted;
     private readonly IProducer<string?, byte[]> _producer;
     private readonly KafkaOptions _options;
     private readonly PipelineStatistics _statistics;
@@ -33,8 +40,24 @@ internal sealed partial class RecordPublisher : IDisposable
         _format = format;
         _time = time;
         _logger = logger;
-        _producer = new ProducerBuilder<string?, byte[]>(KafkaClientConfig.Producer(_options, "invitestream-publisher")).Build();
+        _producer = new ProducerBuilder<string?, byte[]>(KafkaClientConfig.Publisher(_options)).Build();
+        _onTransactionalDelivery = report =>
+        {
+            if (report.Error.IsError)
+            {
+                // The transaction's commit fails on it and the worker re-reads from the last commit.
+                LogProduceFailed(report.Topic, report.Error.Reason);
+            }
+        };
+        if (_options.Transactional)
+        {
+            _producer.InitTransactions(TransactionTimeout);
+            _producer.BeginTransaction();
+            _transaction = new TransactionGate();
+        }
     }
+
+    public bool IsTransactional => _transaction is not null;
 
     public async Task PublishOutcomeAsync(InviteOutcome outcome, CancellationToken cancellationToken)
     {
@@ -61,21 +84,61 @@ internal sealed partial class RecordPublisher : IDisposable
     }
 
     /// <summary>Produces to one explicit partition (co-partitioned topics) and waits for the acknowledgement.</summary>
-    public async Task PublishToPartitionAsync(TopicPartition partition, string key, byte[]? value, CancellationToken cancellationToken)
+    public Task PublishToPartitionAsync(TopicPartition partition, string key, byte[]? value, CancellationToken cancellationToken) =>
+        ProduceAsync(partition, new Message<string?, byte[]> { Key = key, Value = value! }, cancellationToken);
+
+    /// <summary>
+    /// Commits the open transaction together with <paramref name="offsets"/> and opens the next one.
+    /// False when the transaction had to be aborted: everything produced since the last commit is
+    /// gone, and the caller must re-read its partitions from their committed offsets.
+    /// </summary>
+    public bool CommitTransaction(IReadOnlyCollection<TopicPartitionOffset> offsets, IConsumerGroupMetadata group)
     {
-        var message = new Message<string?, byte[]> { Key = key, Value = value! };
-        while (true)
+        var transaction = _transaction ?? throw new InvalidOperationException("The publisher is not transactional.");
+        if (offsets.Count == 0 && Interlocked.Read(ref _uncommitted) == 0)
         {
-            try
+            return true;
+        }
+
+        transaction.Close();
+        try
+        {
+            if (offsets.Count > 0)
             {
-                await _producer.ProduceAsync(partition, message, cancellationToken);
-                return;
+                RetryWhileRetriable(() => _producer.SendOffsetsToTransaction(offsets, group, TransactionTimeout));
             }
-            catch (ProduceException<string?, byte[]> ex) when (!ex.Error.IsFatal)
-            {
-                LogProduceFailed(partition.Topic, ex.Error.Reason);
-                await Task.Delay(RetryDelay, _time, cancellationToken);
-            }
+
+            RetryWhileRetriable(() => _producer.CommitTransaction(TransactionTimeout));
+            return true;
+        }
+        catch (KafkaTxnRequiresAbortException ex)
+        {
+            LogTransactionAborted(ex.Error.Reason);
+            _producer.AbortTransaction(TransactionTimeout);
+            return false;
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _uncommitted, 0);
+            _producer.BeginTransaction();
+            transaction.Open();
+        }
+    }
+
+    /// <summary>Drops everything produced since the last commit (its partitions were lost).</summary>
+    public void AbortTransaction()
+    {
+        var transaction = _transaction ?? throw new InvalidOperationException("The publisher is not transactional.");
+        transaction.Close();
+        try
+        {
+            _producer.AbortTransaction(TransactionTimeout);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _uncommitted, 0);
+            _producer.BeginTransaction();
+            transaction.Open();
         }
     }
 
@@ -98,24 +161,80 @@ internal sealed partial class RecordPublisher : IDisposable
         }
     }
 
+    private Task ProduceUntilAcknowledgedAsync(string topic, Message<string?, byte[]> message, CancellationToken cancellationToken) =>
+        ProduceAsync(new TopicPartition(topic, Partition.Any), message, cancellationToken);
+
     // librdkafka already retries transient errors until message.timeout.ms; a failure that comes
     // back is retried here until shutdown, because giving up would lose the event.
-    private async Task ProduceUntilAcknowledgedAsync(string topic, Message<string?, byte[]> message, CancellationToken cancellationToken)
+    private async Task ProduceAsync(TopicPartition partition, Message<string?, byte[]> message, CancellationToken cancellationToken)
+    {
+        if (_transaction is not null)
+        {
+            await ProduceInTransactionAsync(_transaction, partition, message, cancellationToken);
+            return;
+        }
+
+        while (true)
+        {
+            try
+            {
+                await _producer.ProduceAsync(partition, message, cancellationToken);
+                return;
+            }
+            catch (ProduceException<string?, byte[]> ex) when (!ex.Error.IsFatal)
+            {
+                LogProduceFailed(partition.Topic, ex.Error.Reason);
+                await Task.Delay(RetryDelay, _time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task ProduceInTransactionAsync(
+        TransactionGate transaction, TopicPartition partition, Message<string?, byte[]> message, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await transaction.EnterAsync(cancellationToken);
+            try
+            {
+                _producer.Produce(partition, message, _onTransactionalDelivery);
+                Interlocked.Increment(ref _uncommitted);
+                return;
+            }
+            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // The next commit flushes the queue.
+            }
+            finally
+            {
+                transaction.Exit();
+            }
+
+            await Task.Delay(QueueFullDelay, _time, cancellationToken);
+        }
+    }
+
+    private void RetryWhileRetriable(Action operation)
     {
         while (true)
         {
             try
             {
-                await _producer.ProduceAsync(topic, message, cancellationToken);
+                operation();
                 return;
             }
-            catch (ProduceException<string?, byte[]> ex) when (!ex.Error.IsFatal)
+            catch (KafkaRetriableException ex)
             {
-                LogProduceFailed(topic, ex.Error.Reason);
-                await Task.Delay(RetryDelay, _time, cancellationToken);
+                LogTransactionRetry(ex.Error.Reason);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transaction aborted ({Reason}); re-reading from the last committed offsets")]
+    private partial void LogTransactionAborted(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transaction commit failed ({Reason}); retrying")]
+    private partial void LogTransactionRetry(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Record sent to the dead-letter topic: {Reason} ({Topic}/{Partition}@{Offset})")]
     private partial void LogDeadLettered(string reason, string topic, int partition, long offset);

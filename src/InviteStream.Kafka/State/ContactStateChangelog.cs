@@ -44,15 +44,15 @@ internal sealed partial class ContactStateChangelog(
             {
                 var record = consumer.Consume(ReadTimeout)
                     ?? throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"restoring {topicPartition} stalled before offset {end}"));
+                if (record.IsPartitionEOF)
+                {
+                    break;
+                }
+
                 if (record.Message.Key is { } contactId)
                 {
                     store.Restore(ContactSnapshotJson.Read(contactId, record.Message.Value));
                     records++;
-                }
-
-                if (record.Offset.Value >= end - 1)
-                {
-                    break;
                 }
             }
         }
