@@ -22,6 +22,27 @@ public sealed class KafkaOptions
     [Required]
     public string DeadLetterTopic { get; set; } = "behavioral-events.dlq";
 
+    /// <summary>
+    /// Input topics whose record key is not the contactId (the input topic itself, or further
+    /// topics). When any is set, every input record is re-keyed by contactId through
+    /// <see cref="RepartitionTopic"/>, and decisions are read from there, so one contact's events
+    /// and state always meet on one partition.
+    /// </summary>
+    public IList<string> UnkeyedInputTopics { get; } = [];
+
+    /// <summary>Internal topic re-keyed records go through. Empty: <c>{GroupId}.repartition</c>.</summary>
+    public string? RepartitionTopic { get; set; }
+
+    public string EffectiveRepartitionTopic => string.IsNullOrWhiteSpace(RepartitionTopic) ? $"{GroupId}.repartition" : RepartitionTopic;
+
+    public bool Repartitions => UnkeyedInputTopics.Count > 0;
+
+    /// <summary>Where decisions are read from: the repartition topic when inputs are re-keyed, else the input topic.</summary>
+    public string DecisionTopic => Repartitions ? EffectiveRepartitionTopic : InputTopic;
+
+    /// <summary>Every topic read from outside: the input topic and the unkeyed ones.</summary>
+    public IReadOnlyList<string> SourceTopics => [.. new[] { InputTopic }.Concat(UnkeyedInputTopics).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Compacted changelog of contact state, co-partitioned with the input. Empty: <c>{GroupId}.contact-state</c>.</summary>
     public string? ChangelogTopic { get; set; }
 

@@ -85,6 +85,7 @@ public static class KafkaPipelineExtensions
         services.AddSingleton<PartitionWorkerFactory>();
         services.AddSingleton<TopicLayout>();
         services.AddHostedService<TopicLayoutCheck>();
+        services.AddHostedService<Repartitioner>();
         services.AddHostedService<InviteWorker>();
         services.AddHostedService<ContactStateEviction>();
         return builder;

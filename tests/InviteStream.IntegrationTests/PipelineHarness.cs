@@ -76,6 +76,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <summary>The state changelog a worker of <paramref name="groupId"/> needs (the embedded broker cannot create topics on request).</summary>
     public void CreateChangelogFor(string groupId) => _kafka.CreateTopic($"{groupId}.contact-state", Partitions);
 
+    /// <summary>The internal topic a worker of <paramref name="groupId"/> re-keys unkeyed inputs through.</summary>
+    public string CreateRepartitionTopicFor(string groupId)
+    {
+        var topic = $"{groupId}.repartition";
+        _kafka.CreateTopic(topic, Partitions);
+        return topic;
+    }
+
     public string BootstrapServers => _bootstrapServers;
 
     /// <summary>A worker host wired as <c>run</c> wires it; not started.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Campaigns;
@@ -41,6 +40,7 @@ internal sealed partial class EventProcessor(
         DispatchTurn turn,
         CancellationToken cancellationToken)
     {
+        var origin = RecordOrigin.Of(record);
         try
         {
             var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
@@ -74,7 +74,7 @@ internal sealed partial class EventProcessor(
                 behavioralEvent.ChannelId,
                 SessionData(campaign, behavioralEvent),
                 behavioralEvent.OccurredAt,
-                RequestId(record),
+                origin.RequestId,
                 behavioralEvent.CorrelationId,
                 behavioralEvent.OccurredAt + _options.MaxInviteDelay,
                 behavioralEvent.Attributes,
@@ -107,14 +107,14 @@ internal sealed partial class EventProcessor(
                     behavioralEvent.EventId,
                     status,
                     reason,
-                    RequestId(record),
+                    origin.RequestId,
                     behavioralEvent.CorrelationId,
                     behavioralEvent.OccurredAt,
                     time.GetUtcNow(),
                     time.GetElapsedTime(receivedAt).TotalMilliseconds,
-                    record.Topic,
-                    record.Partition.Value,
-                    record.Offset.Value,
+                    origin.Topic,
+                    origin.Partition,
+                    origin.Offset,
                     suppressedUntil);
                 LogOutcome(outcome.Status, outcome.CampaignId, outcome.RequestId);
                 return publisher.PublishOutcomeAsync(outcome, cancellationToken);
@@ -126,10 +126,6 @@ internal sealed partial class EventProcessor(
             turn.Release();
         }
     }
-
-    /// <summary>Deterministic from where the event sits in Kafka, so a replay sends the same id.</summary>
-    internal static string RequestId<TKey>(ConsumeResult<TKey, byte[]> record) =>
-        string.Create(CultureInfo.InvariantCulture, $"{record.Topic}:{record.Partition.Value}:{record.Offset.Value}");
 
     // Exactly the attributes the campaign's filters reference, plus configured pass-through keys,
     // in their native types: the guide's API compares strictly and mismatched keys fail silently.

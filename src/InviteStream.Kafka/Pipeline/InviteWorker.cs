@@ -47,8 +47,8 @@ internal sealed partial class InviteWorker(
             .SetPartitionsLostHandler((c, partitions) => OnLost(c, partitions.Select(p => p.TopicPartition)))
             .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason, error.IsFatal))
             .Build();
-        consumer.Subscribe(_kafka.InputTopic);
-        LogStarted(_kafka.InputTopic, _kafka.GroupId);
+        consumer.Subscribe(_kafka.DecisionTopic);
+        LogStarted(_kafka.DecisionTopic, _kafka.GroupId);
 
         try
         {
@@ -148,7 +148,7 @@ internal sealed partial class InviteWorker(
         if (assigned.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
             var numbers = string.Join(',', assigned.Select(p => p.Partition.Value));
-            LogAssigned(_kafka.InputTopic, numbers);
+            LogAssigned(_kafka.DecisionTopic, numbers);
         }
     }
 
@@ -181,7 +181,7 @@ internal sealed partial class InviteWorker(
         if (revoked.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
             var numbers = string.Join(',', revoked.Select(p => p.Partition.Value));
-            LogRevoked(_kafka.InputTopic, numbers);
+            LogRevoked(_kafka.DecisionTopic, numbers);
         }
     }
 

@@ -21,7 +21,9 @@ public sealed class PipelineStatistics : IDisposable
     private readonly Counter<long> _filterResults;
     private readonly Histogram<double> _latency;
     private readonly Histogram<double> _restore;
+    private readonly Counter<long> _repartitionedCounter;
     private long _eventsRead;
+    private long _repartitioned;
     private long _noMatch;
     private long _deadLettered;
 
@@ -33,6 +35,7 @@ public sealed class PipelineStatistics : IDisposable
         _deadLetters = _meter.CreateCounter<long>("invitestream.dlq.records", "{record}", "Records sent to the dead-letter topic, by reason");
         _filterResults = _meter.CreateCounter<long>(
             "invitestream.filter.results", "{result}", "Filters that did not match, by campaign, attribute and result (not_matched, missing, type_mismatch)");
+        _repartitionedCounter = _meter.CreateCounter<long>("invitestream.repartition.records", "{record}", "Input records re-keyed by contactId into the repartition topic");
         _restore = _meter.CreateHistogram<double>("invitestream.state.restore.duration", "ms", "Time to restore one partition's contact state from the changelog");
         _latency = _meter.CreateHistogram<double>("invitestream.decision.duration", "ms", "From receipt of an event to its final decision");
     }
@@ -42,6 +45,9 @@ public sealed class PipelineStatistics : IDisposable
     public long NoMatch => Interlocked.Read(ref _noMatch);
 
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Records re-keyed by contactId into the repartition topic.</summary>
+    public long Repartitioned => Interlocked.Read(ref _repartitioned);
 
     /// <summary>Events fully handled: an outcome published, sent to the DLQ, or matched no campaign.</summary>
     public long Finished
@@ -94,6 +100,12 @@ public sealed class PipelineStatistics : IDisposable
             { "result", ResultName(result) },
         };
         _filterResults.Add(1, tags);
+    }
+
+    internal void RecordRepartitioned()
+    {
+        Interlocked.Increment(ref _repartitioned);
+        _repartitionedCounter.Add(1);
     }
 
     internal void Restored(double milliseconds) => _restore.Record(milliseconds);

@@ -9,8 +9,9 @@ namespace InviteStream.Kafka.Pipeline;
 
 /// <summary>
 /// Refuses to start unless the topics fit: the changelog and outcome topics need the input's
-/// partition count (state and outcomes of input partition p live in partition p). A missing
-/// changelog is created, compacted, where the cluster allows it.
+/// partition count (state and outcomes of input partition p live in partition p); with re-keyed
+/// inputs, "the input" is the repartition topic. A missing changelog (compacted) or repartition
+/// topic is created where the cluster allows it.
 /// </summary>
 internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, TopicLayout layout, ILogger<TopicLayoutCheck> logger) : IHostedService
 {
@@ -20,12 +21,26 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
     {
         var kafka = options.Value;
         using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(kafka)).Build();
-        var input = Partitions(admin, kafka.InputTopic)
-            ?? throw new TopicLayoutException($"Input topic '{kafka.InputTopic}' does not exist (Kafka:InputTopic).");
+        foreach (var source in kafka.SourceTopics)
+        {
+            if (Partitions(admin, source) is null)
+            {
+                var setting = source == kafka.InputTopic ? "Kafka:InputTopic" : "Kafka:UnkeyedInputTopics";
+                throw new TopicLayoutException($"Input topic '{source}' does not exist ({setting}).");
+            }
+        }
 
+        var decisionTopic = kafka.DecisionTopic;
+        if (kafka.Repartitions && Partitions(admin, decisionTopic) is null)
+        {
+            await CreateTopicAsync(admin, decisionTopic, Partitions(admin, kafka.InputTopic)!.Value, "Kafka:RepartitionTopic", compacted: false);
+        }
+
+        var input = Partitions(admin, decisionTopic)
+            ?? throw new TopicLayoutException($"Repartition topic '{decisionTopic}' (Kafka:RepartitionTopic) does not exist.");
         if (Partitions(admin, kafka.EffectiveChangelogTopic) is null)
         {
-            await CreateChangelogAsync(admin, kafka.EffectiveChangelogTopic, input);
+            await CreateTopicAsync(admin, kafka.EffectiveChangelogTopic, input, "Kafka:ChangelogTopic", compacted: true);
         }
 
         foreach (var (setting, topic) in new[] { ("Kafka:ChangelogTopic", kafka.EffectiveChangelogTopic), ("Kafka:OutcomeTopic", kafka.OutcomeTopic) })
@@ -35,7 +50,7 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
             if (count != input)
             {
                 throw new TopicLayoutException(
-                    $"Topic '{topic}' ({setting}) has {count} partitions but input topic '{kafka.InputTopic}' has {input}; " +
+                    $"Topic '{topic}' ({setting}) has {count} partitions but input topic '{decisionTopic}' has {input}; " +
                     "they must match so a contact's state and outcomes stay in the input's partition.");
             }
         }
@@ -46,7 +61,7 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
         }
 
         layout.InputPartitions = input;
-        LogTopicsChecked(kafka.InputTopic, input);
+        LogTopicsChecked(decisionTopic, input);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -57,7 +72,7 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
         return metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0 ? null : metadata.Partitions.Count;
     }
 
-    private async Task CreateChangelogAsync(IAdminClient admin, string topic, int partitions)
+    private async Task CreateTopicAsync(IAdminClient admin, string topic, int partitions, string setting, bool compacted)
     {
         try
         {
@@ -67,10 +82,10 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
                     Name = topic,
                     NumPartitions = partitions,
                     ReplicationFactor = -1,
-                    Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" },
+                    Configs = new Dictionary<string, string> { ["cleanup.policy"] = compacted ? "compact" : "delete" },
                 }],
                 new CreateTopicsOptions { RequestTimeout = Timeout, OperationTimeout = Timeout });
-            LogChangelogCreated(topic, partitions);
+            LogTopicCreated(topic, partitions, compacted ? "compact" : "delete");
         }
         catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
         {
@@ -79,14 +94,14 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
         catch (KafkaException ex)
         {
             throw new TopicLayoutException(
-                $"Changelog topic '{topic}' does not exist and could not be created ({ex.Error.Reason}); " +
-                $"create it compacted with {partitions} partitions.", ex);
+                $"Topic '{topic}' ({setting}) does not exist and could not be created ({ex.Error.Reason}); " +
+                $"create it with {partitions} partitions{(compacted ? ", compacted" : "")}.", ex);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topics checked: {InputTopic} has {Partitions} partitions, changelog and outcomes match")]
     private partial void LogTopicsChecked(string inputTopic, int partitions);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created compacted changelog topic {Topic} with {Partitions} partitions")]
-    private partial void LogChangelogCreated(string topic, int partitions);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partitions (cleanup.policy={CleanupPolicy})")]
+    private partial void LogTopicCreated(string topic, int partitions, string cleanupPolicy);
 }

@@ -30,6 +30,23 @@ internal static class KafkaClientConfig
         return config;
     }
 
+    /// <summary>The re-keying stage's producer: Kafka's default (Java) key partitioner, so any client finds a contact's partition.</summary>
+    public static ProducerConfig Repartitioner(KafkaOptions options)
+    {
+        var config = Producer(options, "invitestream-repartitioner");
+        config.Partitioner ??= Partitioner.Murmur2Random;
+        return config;
+    }
+
+    /// <summary>The re-keying stage reads the source topics in a group of its own, at least once.</summary>
+    public static ConsumerConfig RepartitionerConsumer(KafkaOptions options)
+    {
+        var config = Consumer(options, "invitestream-repartitioner");
+        config.GroupId = $"{options.GroupId}.repartition";
+        config.EnableAutoCommit = true;
+        return config;
+    }
+
     public static AdminClientConfig Admin(KafkaOptions options) => With(
         options,
         new AdminClientConfig { BootstrapServers = options.BootstrapServers, ClientId = "invitestream-admin" });

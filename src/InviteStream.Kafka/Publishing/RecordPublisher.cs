@@ -70,17 +70,28 @@ internal sealed partial class RecordPublisher : IDisposable
     public async Task PublishDeadLetterAsync(ConsumeResult<string?, byte[]> source, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var headers = new Headers
-        {
-            { "x-error-reason", Encoding.UTF8.GetBytes(reason) },
-            { "x-source-topic", Encoding.UTF8.GetBytes(source.Topic) },
-            { "x-source-partition", Encoding.UTF8.GetBytes(source.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
-            { "x-source-offset", Encoding.UTF8.GetBytes(source.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
-        };
-        var message = new Message<string?, byte[]> { Key = source.Message.Key, Value = source.Message.Value, Headers = headers };
+        var message = DeadLetter(source, reason);
         await ProduceUntilAcknowledgedAsync(_options.DeadLetterTopic, message, cancellationToken);
         _statistics.DeadLetterPublished(reason);
         LogDeadLettered(reason, source.Topic, source.Partition.Value, source.Offset.Value);
+    }
+
+    /// <summary>
+    /// The dead-letter record for <paramref name="source"/>: its original key and value, with the
+    /// reason and where it came from (its origin, for a re-keyed record) in headers.
+    /// </summary>
+    public static Message<string?, byte[]> DeadLetter(ConsumeResult<string?, byte[]> source, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var origin = RecordOrigin.Of(source);
+        var headers = new Headers
+        {
+            { "x-error-reason", Encoding.UTF8.GetBytes(reason) },
+            { "x-source-topic", Encoding.UTF8.GetBytes(origin.Topic) },
+            { "x-source-partition", Encoding.UTF8.GetBytes(origin.Partition.ToString(CultureInfo.InvariantCulture)) },
+            { "x-source-offset", Encoding.UTF8.GetBytes(origin.Offset.ToString(CultureInfo.InvariantCulture)) },
+        };
+        return new Message<string?, byte[]> { Key = source.Message.Key, Value = source.Message.Value, Headers = headers };
     }
 
     /// <summary>Produces to one explicit partition (co-partitioned topics) and waits for the acknowledgement.</summary>

@@ -33,13 +33,23 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
                 var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
                 infrastructure.Kafka = cluster;
                 var partitions = InputPartitions;
-                cluster.CreateTopic(configuration["Kafka:InputTopic"] ?? "behavioral-events", partitions, replicationFactor: 3);
+                var inputTopic = configuration["Kafka:InputTopic"] ?? "behavioral-events";
+                cluster.CreateTopic(inputTopic, partitions, replicationFactor: 3);
                 cluster.CreateTopic(configuration["Kafka:OutcomeTopic"] ?? "invite-outcomes", partitions, replicationFactor: 3);
                 cluster.CreateTopic(configuration["Kafka:DeadLetterTopic"] ?? "behavioral-events.dlq", partitions, replicationFactor: 3);
 
                 // The embedded broker cannot create topics through the Admin API; the changelog is made here.
                 var groupId = configuration["Kafka:GroupId"] ?? "invitestream";
                 cluster.CreateTopic(configuration["Kafka:ChangelogTopic"] is { Length: > 0 } changelog ? changelog : $"{groupId}.contact-state", partitions, replicationFactor: 3);
+                if (configuration.GetSection("Kafka:UnkeyedInputTopics").GetChildren().Any())
+                {
+                    foreach (var unkeyed in configuration.GetSection("Kafka:UnkeyedInputTopics").GetChildren().Select(c => c.Value).OfType<string>().Where(t => t != inputTopic))
+                    {
+                        cluster.CreateTopic(unkeyed, partitions, replicationFactor: 3);
+                    }
+
+                    cluster.CreateTopic(configuration["Kafka:RepartitionTopic"] is { Length: > 0 } repartition ? repartition : $"{groupId}.repartition", partitions, replicationFactor: 3);
+                }
                 configuration["Kafka:BootstrapServers"] = cluster.BootstrapServers;
 
                 // The embedded broker assigns KIP-848 groups in milliseconds, and frees a departed
