@@ -21,7 +21,15 @@ public sealed class PipelineOptions
 
     /// <summary>Records buffered per partition before the partition is paused.</summary>
     [Range(1, 1_000_000)]
-    public int PartitionBufferCapacity { get; set; } = 1000;
+    public int PartitionBufferCapacity { get; set; } = 20_000;
+
+    /// <summary>
+    /// Bytes (keys and values) buffered per partition before the partition is paused. Pausing drops
+    /// the client's prefetched records of that partition, which are fetched again on resume, so the
+    /// budget should hold several fetches (<c>max.partition.fetch.bytes</c>, 1 MiB by default).
+    /// </summary>
+    [Range(1024, 1_073_741_824)]
+    public int PartitionBufferBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Records larger than this go to the dead-letter topic.</summary>
     [Range(1, 100_000_000)]

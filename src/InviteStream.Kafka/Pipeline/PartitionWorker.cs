@@ -35,6 +35,8 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly Task _loop;
     private volatile bool _discardBuffered;
+    private int _bufferedCount;
+    private long _bufferedBytes;
     private DispatchTurn? _lastTurn;
 
     public PartitionWorker(
@@ -60,8 +62,8 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         _time = time;
         _logger = logger;
         _inFlight = new SemaphoreSlim(options.MaxInFlightPerPartition, options.MaxInFlightPerPartition);
-        _buffer = Channel.CreateBounded<(ConsumeResult<string?, byte[]>, long)>(
-            new BoundedChannelOptions(options.PartitionBufferCapacity) { SingleReader = true, SingleWriter = true });
+        _buffer = Channel.CreateUnbounded<(ConsumeResult<string?, byte[]>, long)>(
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
         _loop = Task.Run(RunAsync);
     }
 
@@ -73,11 +75,27 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     public PartitionOffsets Offsets { get; } = new();
 
     /// <summary>Whether a paused partition may resume: its buffer is at most half full, so resuming does not flap.</summary>
-    public bool HasRoomToResume => _buffer.Reader.Count <= _options.PartitionBufferCapacity / 2;
+    public bool HasRoomToResume =>
+        Volatile.Read(ref _bufferedCount) <= _options.PartitionBufferCapacity / 2
+        && Interlocked.Read(ref _bufferedBytes) <= _options.PartitionBufferBytes / 2;
 
-    /// <summary>False when the buffer is full: the caller pauses the partition and tries again later.</summary>
-    public bool TryEnqueue(ConsumeResult<string?, byte[]> record) =>
-        _buffer.Writer.TryWrite((record, _time.GetTimestamp()));
+    /// <summary>False when the buffer is full (records or bytes): the caller pauses the partition and tries again later.</summary>
+    public bool TryEnqueue(ConsumeResult<string?, byte[]> record)
+    {
+        if (Volatile.Read(ref _bufferedCount) >= _options.PartitionBufferCapacity
+            || Interlocked.Read(ref _bufferedBytes) >= _options.PartitionBufferBytes
+            || !_buffer.Writer.TryWrite((record, _time.GetTimestamp())))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _bufferedCount);
+        Interlocked.Add(ref _bufferedBytes, SizeOf(record));
+        return true;
+    }
+
+    private static long SizeOf(ConsumeResult<string?, byte[]> record) =>
+        (record.Message.Value?.Length ?? 0) + (record.Message.Key?.Length ?? 0);
 
     /// <summary>
     /// Stops taking records, lets in-flight decisions finish within <paramref name="timeout"/>, and
@@ -132,6 +150,8 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         var token = _abort.Token;
         await foreach (var (record, receivedAt) in _buffer.Reader.ReadAllAsync(token))
         {
+            Interlocked.Decrement(ref _bufferedCount);
+            Interlocked.Add(ref _bufferedBytes, -SizeOf(record));
             if (_discardBuffered)
             {
                 break;
@@ -172,19 +192,27 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, done, token);
     }
 
-    private async ValueTask<EventReadResult> ReadAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
+    private ValueTask<EventReadResult> ReadAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
     {
         if (record.Message.Value is null)
         {
-            return EventReadResult.Failed("empty_value");
+            return ValueTask.FromResult(EventReadResult.Failed("empty_value"));
         }
 
         if (record.Message.Value.Length > _options.MaxRecordBytes)
         {
-            return EventReadResult.Failed("record_too_large");
+            return ValueTask.FromResult(EventReadResult.Failed("record_too_large"));
         }
 
-        var read = await ReadWhileRegistryUnreachableAsync(record, token);
+        // JSON (and Avro with a cached schema) completes synchronously: no state machine per event.
+        var pending = _format.ReadEventAsync(record.Topic, record.Message.Value);
+        return pending.IsCompletedSuccessfully
+            ? ValueTask.FromResult(WithNamedCampaigns(record, pending.Result))
+            : ReadWhileRegistryUnreachableAsync(record, pending, token);
+    }
+
+    private EventReadResult WithNamedCampaigns(ConsumeResult<string?, byte[]> record, EventReadResult read)
+    {
         if (read.Event is null || record.Message.Headers?.TryGetLastBytes(CampaignHeader, out var header) != true)
         {
             return read;
@@ -198,18 +226,20 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     }
 
     // A registry that cannot be reached says nothing about the record: wait for it instead of dead-lettering good data.
-    private async ValueTask<EventReadResult> ReadWhileRegistryUnreachableAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
+    private async ValueTask<EventReadResult> ReadWhileRegistryUnreachableAsync(
+        ConsumeResult<string?, byte[]> record, ValueTask<EventReadResult> pending, CancellationToken token)
     {
         while (true)
         {
             try
             {
-                return await _format.ReadEventAsync(record.Topic, record.Message.Value);
+                return WithNamedCampaigns(record, await pending);
             }
             catch (Exception ex) when (ex is HttpRequestException or Confluent.SchemaRegistry.SchemaRegistryException or TaskCanceledException && !token.IsCancellationRequested)
             {
                 LogRegistryUnavailable(ex.Message, record.Topic, record.Partition.Value, record.Offset.Value);
                 await Task.Delay(RegistryRetryDelay, _time, token);
+                pending = _format.ReadEventAsync(record.Topic, record.Message.Value);
             }
         }
     }

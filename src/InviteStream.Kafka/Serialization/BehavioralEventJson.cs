@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Events;
@@ -6,100 +8,258 @@ using InviteStream.Core.Events;
 namespace InviteStream.Kafka.Serialization;
 
 /// <summary>
-/// Reads the JSON behavioral event (<c>schemas/behavioral-event.schema.json</c>). Attribute values
-/// keep their native JSON type; a record that does not fit gets a dead-letter reason.
+/// Reads the JSON behavioral event (<c>schemas/behavioral-event.schema.json</c>) in one forward pass
+/// over the bytes, without a document. Attribute values keep their native JSON type; a record that
+/// does not fit gets a dead-letter reason, checked in the order the fields matter.
 /// </summary>
 internal static class BehavioralEventJson
 {
-    public static EventReadResult Read(ReadOnlyMemory<byte> utf8)
+    private const int MaxCachedNames = 4096;
+
+    // Producers send the same few attribute names in every event: one string per name, not per event.
+    private static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> NameLookup =
+        Names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static EventReadResult Read(ReadOnlySpan<byte> utf8)
     {
-        JsonDocument document;
+        var fields = new Fields();
         try
         {
-            document = JsonDocument.Parse(utf8);
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return EventReadResult.Failed("invalid_json");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                ReadProperty(ref reader, ref fields);
+            }
+
+            // Anything but whitespace after the root object is not one JSON document.
+            if (reader.Read())
+            {
+                return EventReadResult.Failed("invalid_json");
+            }
         }
         catch (JsonException)
         {
             return EventReadResult.Failed("invalid_json");
         }
 
-        using (document)
+        return fields.ToResult();
+    }
+
+    private static void ReadProperty(ref Utf8JsonReader reader, ref Fields fields)
+    {
+        if (reader.ValueTextEquals("contactId"u8))
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            fields.ContactId = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("eventId"u8))
+        {
+            fields.EventId = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("channelId"u8))
+        {
+            fields.ChannelId = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("occurredAt"u8))
+        {
+            reader.Read();
+            fields.OccurredAt = reader.TokenType == JsonTokenType.String ? ReadTimestamp(ref reader) : null;
+            reader.Skip();
+        }
+        else if (reader.ValueTextEquals("correlationId"u8))
+        {
+            reader.Read();
+            fields.CorrelationInvalid = reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null);
+            fields.CorrelationId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            reader.Skip();
+        }
+        else if (reader.ValueTextEquals("attributes"u8))
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.StartObject)
             {
-                return EventReadResult.Failed("invalid_json");
+                fields.Attributes = ReadAttributes(ref reader, out fields.AttributeError);
+            }
+            else
+            {
+                fields.Attributes = null;
+                reader.Skip();
+            }
+        }
+        else
+        {
+            reader.Read();
+            reader.Skip();
+        }
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        reader.Skip();
+        return value;
+    }
+
+    private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader)
+    {
+        // The common ISO 8601 UTC form parses straight from the bytes; anything else as before, as text assumed UTC.
+        if (!reader.ValueIsEscaped && reader.ValueSpan is [.., (byte)'Z'] && reader.TryGetDateTimeOffset(out var fast))
+        {
+            return fast;
+        }
+
+        return DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : null;
+    }
+
+    private static Dictionary<string, AttributeValue> ReadAttributes(ref Utf8JsonReader reader, out string? error)
+    {
+        error = null;
+        var attributes = new Dictionary<string, AttributeValue>(8, StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = Name(ref reader);
+            reader.Read();
+            if (error is null && TryReadValue(ref reader, out var value))
+            {
+                attributes[name] = value;
+            }
+            else
+            {
+                error ??= $"unsupported_attribute_type:{name}";
+                reader.Skip();
+            }
+        }
+
+        return attributes;
+    }
+
+    private static bool TryReadValue(ref Utf8JsonReader reader, out AttributeValue value)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                value = AttributeValue.FromString(reader.GetString()!);
+                return true;
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+                value = AttributeValue.FromBoolean(reader.GetBoolean());
+                return true;
+            case JsonTokenType.Number:
+                // 45 and 45.0 are different literals: only the first is an integer.
+                if (reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 && reader.TryGetInt64(out var integer))
+                {
+                    value = AttributeValue.FromInteger(integer);
+                    return true;
+                }
+
+                var isFinite = reader.TryGetDouble(out var number) && double.IsFinite(number);
+                value = isFinite ? AttributeValue.FromFloat(number) : default;
+                return isFinite;
+            case JsonTokenType.StartArray:
+                return TryReadStringList(ref reader, out value);
+            default:
+                value = default;
+                return false;
+        }
+    }
+
+    private static bool TryReadStringList(ref Utf8JsonReader reader, out AttributeValue value)
+    {
+        var depth = reader.CurrentDepth;
+        var items = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                // Leave the reader on this array's end, whatever is nested in it.
+                while (reader.TokenType != JsonTokenType.EndArray || reader.CurrentDepth != depth)
+                {
+                    reader.Read();
+                }
+
+                value = default;
+                return false;
             }
 
-            if (!TryString(root, "contactId", out var contactId) || contactId.Length == 0)
+            items.Add(reader.GetString()!);
+        }
+
+        value = AttributeValue.FromStringList([.. items]);
+        return true;
+    }
+
+    private static string Name(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.ValueSpan.Length > 128)
+        {
+            return reader.GetString()!;
+        }
+
+        Span<char> chars = stackalloc char[reader.ValueSpan.Length];
+        var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
+        if (NameLookup.TryGetValue(chars[..length], out var cached))
+        {
+            return cached;
+        }
+
+        var name = new string(chars[..length]);
+        return Names.Count < MaxCachedNames ? Names.GetOrAdd(name, name) : name;
+    }
+
+    private struct Fields
+    {
+        public string? ContactId;
+        public string? EventId;
+        public string? ChannelId;
+        public DateTimeOffset? OccurredAt;
+        public string? CorrelationId;
+        public bool CorrelationInvalid;
+        public Dictionary<string, AttributeValue>? Attributes;
+        public string? AttributeError;
+
+        public readonly EventReadResult ToResult()
+        {
+            if (string.IsNullOrEmpty(ContactId))
             {
                 return EventReadResult.Failed("missing_contact_id");
             }
 
-            if (!TryString(root, "eventId", out var eventId) || eventId.Length == 0)
+            if (string.IsNullOrEmpty(EventId))
             {
                 return EventReadResult.Failed("missing_field:eventId");
             }
 
-            if (!TryString(root, "channelId", out var channelId) || channelId.Length == 0)
+            if (string.IsNullOrEmpty(ChannelId))
             {
                 return EventReadResult.Failed("missing_field:channelId");
             }
 
-            if (!TryString(root, "occurredAt", out var occurredText)
-                || !DateTimeOffset.TryParse(occurredText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurredAt))
+            if (OccurredAt is not { } occurredAt)
             {
                 return EventReadResult.Failed("invalid_occurred_at");
             }
 
-            string? correlationId = null;
-            if (root.TryGetProperty("correlationId", out var correlation) && correlation.ValueKind != JsonValueKind.Null)
+            if (CorrelationInvalid)
             {
-                if (correlation.ValueKind != JsonValueKind.String)
-                {
-                    return EventReadResult.Failed("invalid_field:correlationId");
-                }
-
-                correlationId = correlation.GetString();
+                return EventReadResult.Failed("invalid_field:correlationId");
             }
 
-            if (!root.TryGetProperty("attributes", out var attributesElement) || attributesElement.ValueKind != JsonValueKind.Object)
+            if (Attributes is null)
             {
                 return EventReadResult.Failed("missing_field:attributes");
             }
 
-            // Sized up front: growing a dictionary per event was the top allocation of the decision path.
-            var count = 0;
-            foreach (var unused in attributesElement.EnumerateObject())
-            {
-                count++;
-            }
-
-            var attributes = new Dictionary<string, AttributeValue>(count, StringComparer.Ordinal);
-            foreach (var property in attributesElement.EnumerateObject())
-            {
-                if (!AttributeJson.TryRead(property.Value, out var value, out _))
-                {
-                    return EventReadResult.Failed($"unsupported_attribute_type:{property.Name}");
-                }
-
-                attributes[property.Name] = value;
-            }
-
-            return new EventReadResult(
-                new BehavioralEvent(eventId, contactId, channelId, occurredAt, attributes, correlationId), null);
+            return AttributeError is not null
+                ? EventReadResult.Failed(AttributeError)
+                : new EventReadResult(new BehavioralEvent(EventId, ContactId, ChannelId, occurredAt, Attributes, CorrelationId), null);
         }
-    }
-
-    private static bool TryString(JsonElement root, string name, out string value)
-    {
-        if (root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.String)
-        {
-            value = element.GetString()!;
-            return true;
-        }
-
-        value = "";
-        return false;
     }
 }
