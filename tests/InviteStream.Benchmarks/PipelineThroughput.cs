@@ -129,10 +129,12 @@ internal static class PipelineThroughput
 
         // Steady state, as for the raw loop: from the first event read to the last decided.
         var clock = Stopwatch.StartNew();
+        long peakCommitted = 0;
         Console.Error.WriteLine(Line($"# {name}: first event read {startup.Elapsed.TotalMilliseconds:F0} ms after start (topic check, join, restore)"));
         while (statistics.Finished < events)
         {
             await Task.Delay(5);
+            peakCommitted = Math.Max(peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
             if (clock.Elapsed > TimeSpan.FromMinutes(3))
             {
                 throw new TimeoutException($"{name}: {statistics.Finished} of {events} decided after 3 minutes");
@@ -140,6 +142,7 @@ internal static class PipelineThroughput
         }
 
         var rate = events / clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine(Line($"# {name}: peak GC committed {peakCommitted / 1048576.0:F0} MB"));
         var p99 = statistics.DecisionLatency.Percentile(99);
         await host.StopAsync();
         return (rate, p99);

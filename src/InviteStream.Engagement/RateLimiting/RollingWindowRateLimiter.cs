@@ -5,8 +5,9 @@ namespace InviteStream.Engagement.RateLimiting;
 /// </summary>
 /// <remarks>
 /// A token bucket of capacity N lets a full bucket plus its refill exceed N within one window; this
-/// keeps the grant times of the last N permits instead (a ring), so the next permit is free exactly
-/// when the oldest of them leaves the window. Unused budget may be spent at once as a burst.
+/// keeps the grant times of the last N permits instead, so the next permit is free exactly when the
+/// oldest of them leaves the window. Only grants still inside the window are kept, so memory follows
+/// the rate actually used, not the limit. Unused budget may be spent at once as a burst.
 /// Waiters are served in arrival order and only until their deadline: one whose planned grant time is
 /// already past its deadline is refused at once, without queueing.
 /// System.Threading.RateLimiting's limiters take no TimeProvider (dotnet/runtime#106447), hence our own.
@@ -18,8 +19,8 @@ public sealed class RollingWindowRateLimiter : IDisposable
     private readonly TimeSpan _window;
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly ITimer _timer;
-    private long[] _grants;
-    private int _oldest;
+    private readonly GrantLog _grants = new();
+    private int _limit;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private bool _disposed;
 
@@ -29,7 +30,7 @@ public sealed class RollingWindowRateLimiter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _window = window;
-        _grants = NewRing(permitLimit);
+        _limit = permitLimit;
         _timer = time.CreateTimer(_ => Drain(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -39,7 +40,7 @@ public sealed class RollingWindowRateLimiter : IDisposable
         {
             lock (_lock)
             {
-                return _grants.Length;
+                return _limit;
             }
         }
     }
@@ -57,9 +58,8 @@ public sealed class RollingWindowRateLimiter : IDisposable
                     return 0;
                 }
 
-                var horizon = (now - _window).UtcTicks;
-                var free = _grants.Count(t => t <= horizon) - _waiters.Count;
-                return Math.Max(free, 0);
+                _grants.DropUpTo((now - _window).UtcTicks);
+                return Math.Max(_limit - _grants.Count - _waiters.Count, 0);
             }
         }
     }
@@ -127,18 +127,18 @@ public sealed class RollingWindowRateLimiter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(permitLimit, 1);
         lock (_lock)
         {
-            if (permitLimit == _grants.Length)
+            if (permitLimit == _limit)
             {
                 return;
             }
 
-            var recent = Enumerable.Range(0, _grants.Length)
-                .Select(i => _grants[(_oldest + i) % _grants.Length])
-                .TakeLast(permitLimit)
-                .ToArray();
-            _grants = NewRing(permitLimit);
-            recent.CopyTo(_grants, permitLimit - recent.Length);
-            _oldest = 0;
+            // The most recent grants still count against the new cap.
+            _limit = permitLimit;
+            while (_grants.Count > _limit)
+            {
+                _grants.RemoveOldest();
+            }
+
             ScheduleLocked(_time.GetUtcNow());
         }
 
@@ -165,20 +165,14 @@ public sealed class RollingWindowRateLimiter : IDisposable
         }
     }
 
-    private static long[] NewRing(int size)
-    {
-        var ring = new long[size];
-        Array.Fill(ring, DateTimeOffset.MinValue.UtcTicks);
-        return ring;
-    }
-
-    // When the permit n grants ahead becomes free, judging only by grants already made.
+    // When the permit n grants ahead becomes free, judging only by grants already made: of the last
+    // N grants, those older than the window (not kept) are free now, the others when they leave it.
     private DateTimeOffset NextFreeAt(int ahead)
     {
-        var oldest = _grants[(_oldest + ahead) % _grants.Length];
-        var free = oldest == DateTimeOffset.MinValue.UtcTicks
+        var kept = ahead - (_limit - _grants.Count);
+        var free = kept < 0
             ? DateTimeOffset.MinValue
-            : new DateTimeOffset(oldest, TimeSpan.Zero) + _window;
+            : new DateTimeOffset(_grants[kept], TimeSpan.Zero) + _window;
         return free > _blockedUntil ? free : _blockedUntil;
     }
 
@@ -186,14 +180,18 @@ public sealed class RollingWindowRateLimiter : IDisposable
     // may leave, so the real grant can only come earlier. Beyond one ring of waiters the wait is at
     // least a whole window.
     private DateTimeOffset PlannedGrantAt(int position, DateTimeOffset now) =>
-        position < _grants.Length ? Max(NextFreeAt(position), now) : now + _window;
+        position < _limit ? Max(NextFreeAt(position), now) : now + _window;
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private void Grant(DateTimeOffset now)
     {
-        _grants[_oldest] = now.UtcTicks;
-        _oldest = (_oldest + 1) % _grants.Length;
+        _grants.DropUpTo((now - _window).UtcTicks);
+        _grants.Add(now.UtcTicks);
+        if (_grants.Count > _limit)
+        {
+            _grants.RemoveOldest();
+        }
     }
 
     private void Drain()
@@ -289,6 +287,49 @@ public sealed class RollingWindowRateLimiter : IDisposable
 
             // Unregister, not Dispose: Dispose waits for a running callback, which may be waiting for our lock.
             _cancellation.Unregister();
+        }
+    }
+
+    /// <summary>Grant times, oldest first, in a ring that grows as needed.</summary>
+    private sealed class GrantLog
+    {
+        private long[] _ring = new long[16];
+        private int _head;
+
+        public int Count { get; private set; }
+
+        public long this[int index] => _ring[(_head + index) % _ring.Length];
+
+        public void Add(long ticks)
+        {
+            if (Count == _ring.Length)
+            {
+                var grown = new long[_ring.Length * 2];
+                for (var i = 0; i < Count; i++)
+                {
+                    grown[i] = this[i];
+                }
+
+                _ring = grown;
+                _head = 0;
+            }
+
+            _ring[(_head + Count) % _ring.Length] = ticks;
+            Count++;
+        }
+
+        public void RemoveOldest()
+        {
+            _head = (_head + 1) % _ring.Length;
+            Count--;
+        }
+
+        public void DropUpTo(long horizon)
+        {
+            while (Count > 0 && this[0] <= horizon)
+            {
+                RemoveOldest();
+            }
         }
     }
 }

@@ -31,6 +31,22 @@ public sealed class RollingWindowRateLimiterTests
     }
 
     [Test]
+    public void Memory_follows_the_grants_in_the_window_not_the_limit()
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using var limiter = new RollingWindowRateLimiter(100_000_000, Window, _time);
+        for (var second = 0; second < 120; second++)
+        {
+            Assert.That(Enumerable.Range(0, 50).Count(_ => Now(limiter)), Is.EqualTo(50));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        limiter.SetPermitLimit(50_000_000);
+        Assert.That(limiter.Available, Is.EqualTo(50_000_000 - (59 * 50)), "the grants of seconds 61 to 119 are still inside the window at 120");
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(2_000_000), "a 100M/min cap must not cost a 100M-entry ring");
+    }
+
+    [Test]
     public void Refuses_at_once_when_the_next_free_permit_is_past_the_deadline()
     {
         using var limiter = new RollingWindowRateLimiter(2, Window, _time);
