@@ -54,7 +54,7 @@ internal static class DispatchThroughput
         await host.StopAsync();
     }
 
-    private static async Task<double> RunConcurrentlyAsync<T>(int count, int inFlight, Func<int, Task<T>> call)
+    internal static async Task<double> RunConcurrentlyAsync<T>(int count, int inFlight, Func<int, Task<T>> call)
     {
         var next = -1;
         var clock = Stopwatch.StartNew();
@@ -76,7 +76,7 @@ internal static class DispatchThroughput
         return new InviteRequest(campaign, contactId, "webchat:primary_embed", data, now, contactId, null, now.AddSeconds(30), data);
     }
 
-    private static async Task<string> RawTokenAsync(HttpClient http)
+    internal static async Task<string> RawTokenAsync(HttpClient http)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "oauth/token")
         {
@@ -88,7 +88,7 @@ internal static class DispatchThroughput
         return document.RootElement.GetProperty("access_token").GetString()!;
     }
 
-    private static async Task<int> RawPostAsync(HttpClient http, string token, string campaignId, string contactId)
+    internal static async Task<int> RawPostAsync(HttpClient http, string token, string campaignId, string contactId)
     {
         var now = TimeProvider.System.GetUtcNow();
         var data = BenchmarkData.Event(0.87).Attributes;

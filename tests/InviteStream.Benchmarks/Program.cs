@@ -15,7 +15,7 @@ if (args is ["pipeline", ..])
 {
     var eventsAt = Array.IndexOf(args, "--events");
     await PipelineThroughput.RunAsync(
-        eventsAt > 0 ? int.Parse(args[eventsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 60_000,
+        eventsAt > 0 ? int.Parse(args[eventsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 120_000,
         noMatchOnly: args.Contains("--nomatch-only"));
     return;
 }

@@ -31,6 +31,30 @@ internal sealed partial class EventProcessor(
 {
     private readonly PipelineOptions _options = options.Value;
 
+    /// <summary>
+    /// Decides an event on the caller's thread, right now. Handles it completely when it matched no
+    /// campaign and no <c>not_eligible</c> outcome is wanted (true); otherwise hands back the decision
+    /// for <see cref="ProcessAsync"/>, which must then run at once so the decision is not stale.
+    /// </summary>
+    public bool TryFinishWithoutIo(BehavioralEvent behavioralEvent, IReadOnlyCollection<string>? onlyCampaigns, ContactStateStore state, long receivedAt, out Decision decision)
+    {
+        decision = default!;
+        if (_options.EmitNotEligible)
+        {
+            return false;
+        }
+
+        decision = decider.Decide(behavioralEvent, state.InvitesOf(behavioralEvent.ContactId), time.GetUtcNow(), filterTelemetry, onlyCampaigns);
+        if (decision.Kind != DecisionKind.NoMatch)
+        {
+            return false;
+        }
+
+        statistics.NoMatchDecided(time.GetElapsedTime(receivedAt).TotalMilliseconds);
+        return true;
+    }
+
+    /// <param name="decided">The decision <see cref="TryFinishWithoutIo"/> just made for this event, if any.</param>
     public async Task ProcessAsync(
         ConsumeResult<string?, byte[]> record,
         BehavioralEvent behavioralEvent,
@@ -38,6 +62,7 @@ internal sealed partial class EventProcessor(
         ContactStateStore state,
         long receivedAt,
         DispatchTurn turn,
+        Decision? decided,
         CancellationToken cancellationToken)
     {
         var origin = RecordOrigin.Of(record);
@@ -45,7 +70,8 @@ internal sealed partial class EventProcessor(
         {
             var reasons = _options.EmitNotEligible ? new ReportingSink(filterTelemetry) : null;
             var invites = state.InvitesOf(behavioralEvent.ContactId);
-            var decision = decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry, onlyCampaigns);
+            var decision = decided
+                ?? decider.Decide(behavioralEvent, invites, time.GetUtcNow(), (IFilterResultSink?)reasons ?? filterTelemetry, onlyCampaigns);
             if (decision.Kind != DecisionKind.Invite)
             {
                 turn.Release();

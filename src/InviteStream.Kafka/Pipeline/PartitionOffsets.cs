@@ -33,6 +33,22 @@ internal sealed class PartitionOffsets
         }
     }
 
+    /// <summary>Registers an offset that is already done (decided where it was read).</summary>
+    public void TrackCompleted(long offset)
+    {
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+            {
+                _committable = offset + 1;
+                return;
+            }
+
+            _pending.Enqueue(offset);
+            _done.Add(offset);
+        }
+    }
+
     /// <summary>Marks an offset done, moving the committable offset over any contiguous done prefix.</summary>
     public void Complete(long offset)
     {

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
+using InviteStream.Core.Decisions;
 using InviteStream.Core.Dispatch;
 using InviteStream.Core.State;
 using InviteStream.Kafka.Publishing;
@@ -158,10 +159,25 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             }
 
             _statistics.EventRead();
-            Offsets.Track(record.Offset.Value);
             var read = await ReadAsync(record, token);
+
+            // Most events need no I/O: when nothing of the contact is pending and a slot is free,
+            // decide right here; only an event with something to send or publish gets a chain.
+            Decision? decided = null;
+            if (read.Event is { } behavioralEvent && _inFlight.CurrentCount > 0 && !HasPending(behavioralEvent.ContactId))
+            {
+                if (_processor.TryFinishWithoutIo(behavioralEvent, read.OnlyCampaigns, State, receivedAt, out var decision))
+                {
+                    Offsets.TrackCompleted(record.Offset.Value);
+                    continue;
+                }
+
+                decided = decision;
+            }
+
+            Offsets.Track(record.Offset.Value);
             await _inFlight.WaitAsync(token);
-            Schedule(record, read, receivedAt, token);
+            Schedule(record, read, receivedAt, decided, token);
         }
 
         Task[] remaining;
@@ -173,7 +189,15 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         await Task.WhenAll(remaining);
     }
 
-    private void Schedule(ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, CancellationToken token)
+    private bool HasPending(string contactId)
+    {
+        lock (_chainsLock)
+        {
+            return _chains.ContainsKey(contactId);
+        }
+    }
+
+    private void Schedule(ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, Decision? decided, CancellationToken token)
     {
 
         // Dead letters carry no contact to order by; they share one chain so they stay in offset order too.
@@ -189,7 +213,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         }
 
         // Registered first, so it may run inline: an event that needs no I/O is decided right here.
-        _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, done, token);
+        _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, decided, done, token);
     }
 
     private ValueTask<EventReadResult> ReadAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
@@ -251,6 +275,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         long receivedAt,
         string key,
         DispatchTurn turn,
+        Decision? decided,
         TaskCompletionSource done,
         CancellationToken token)
     {
@@ -267,7 +292,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             {
                 if (read.Event is { } behavioralEvent)
                 {
-                    await _processor.ProcessAsync(record, behavioralEvent, read.OnlyCampaigns, State, receivedAt, turn, token);
+                    await _processor.ProcessAsync(record, behavioralEvent, read.OnlyCampaigns, State, receivedAt, turn, decided, token);
                 }
                 else
                 {
