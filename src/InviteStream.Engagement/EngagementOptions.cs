@@ -42,6 +42,10 @@ public sealed class EngagementOptions
     public bool CheckSuppressionForUnknownContacts { get; set; }
 
     /// <summary>Retries of one invite after the first attempt (429, 408, 502, 503, 504, timeouts, connection failures), never past its deadline.</summary>
+    /// <summary>HTTP connections to the API at once (requests beyond wait for one): bounds the load on both ends.</summary>
+    [Range(1, 10_000)]
+    public int MaxConnections { get; set; } = 64;
+
     [Range(0, 20)]
     public int MaxRetries { get; set; } = 5;
 

@@ -38,11 +38,19 @@ public static class EngagementServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
 
         // Attempts are timed by the resilience pipeline, not by HttpClient.
+        // No per-request log lines or scopes: one trigger per event would flood the log, and the
+        // dispatcher logs what matters (failures, throttling) itself.
         services.AddHttpClient(nameof(IEngagementAdapter), (sp, http) =>
         {
             http.BaseAddress = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.BaseUrl;
             http.Timeout = Timeout.InfiniteTimeSpan;
-        });
+        })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                MaxConnectionsPerServer = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.MaxConnections,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .RemoveAllLoggers();
         services.AddSingleton<IEngagementAdapter>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EngagementOptions>>();

@@ -22,12 +22,19 @@ internal static class PipelineThroughput
     private const int Partitions = 12;
     private const int Rounds = 3;
 
-    public static async Task RunAsync(int events, bool noMatchOnly = false)
+    public static async Task RunAsync(int events, bool noMatchOnly = false, bool triggerOnly = false)
     {
         using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
         var campaign = BenchmarkData.Guide() with { Throttling = new Throttling(1, 86400, 100_000_000) };
         await using var simulator = await SimulatorServer.StartAsync(
             new SimulatorOptions { ClientId = "bench", ClientSecret = "bench-secret", RequestsPerMinute = int.MaxValue }, [campaign]);
+
+        if (triggerOnly)
+        {
+            // For profiling the dispatch path alone.
+            Console.WriteLine(Line($"trigger_events_per_s={(await WorkerAsync(cluster, simulator, campaign, events, "trigger", churn: 0.9)).Rate:F0}"));
+            return;
+        }
 
         if (noMatchOnly)
         {

@@ -16,7 +16,8 @@ if (args is ["pipeline", ..])
     var eventsAt = Array.IndexOf(args, "--events");
     await PipelineThroughput.RunAsync(
         eventsAt > 0 ? int.Parse(args[eventsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 120_000,
-        noMatchOnly: args.Contains("--nomatch-only"));
+        noMatchOnly: args.Contains("--nomatch-only"),
+        triggerOnly: args.Contains("--trigger-only"));
     return;
 }
 
