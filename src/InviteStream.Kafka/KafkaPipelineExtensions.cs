@@ -70,6 +70,7 @@ public static class KafkaPipelineExtensions
         });
         services.AddMetrics();
         services.AddSingleton<PipelineStatistics>();
+        services.AddSingleton<PipelineHealth>();
         services.AddSingleton<PartitionStates>();
         services.AddSingleton<ContactStateChangelog>();
         services.AddSingleton(sp =>

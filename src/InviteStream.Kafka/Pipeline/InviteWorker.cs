@@ -22,6 +22,7 @@ internal sealed partial class InviteWorker(
     IEnumerable<IDispatchCapacity> capacities,
     RecordPublisher publisher,
     TopicLayout layout,
+    PipelineHealth health,
     ILogger<InviteWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
@@ -54,6 +55,7 @@ internal sealed partial class InviteWorker(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                health.Polled();
                 ResumeDrainedPartitions(consumer);
                 if (publisher.IsTransactional)
                 {
@@ -154,6 +156,19 @@ internal sealed partial class InviteWorker(
 
     private void OpenWorkers(List<TopicPartition> assigned)
     {
+        health.RestoreStarted(assigned.Count);
+        try
+        {
+            OpenRestoredWorkers(assigned);
+        }
+        finally
+        {
+            health.RestoreFinished(assigned.Count, _workers.Count);
+        }
+    }
+
+    private void OpenRestoredWorkers(List<TopicPartition> assigned)
+    {
         // Partitions restore their state side by side: the slowest one, not the sum, delays the start.
         var opened = assigned.AsParallel().WithDegreeOfParallelism(Math.Clamp(assigned.Count, 1, 8))
             .Select(partition => (partition, worker: workers.Open(partition, _stopping)))
@@ -177,6 +192,7 @@ internal sealed partial class InviteWorker(
             workers.Closed(partition);
         }
 
+        health.Owned(_workers.Count);
         ShareCapacity();
         if (revoked.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
@@ -204,6 +220,7 @@ internal sealed partial class InviteWorker(
             Rewind(consumer, leaving: []);
         }
 
+        health.Owned(_workers.Count);
         ShareCapacity();
     }
 
@@ -260,6 +277,7 @@ internal sealed partial class InviteWorker(
 
     private void ShutDown(IConsumer<string?, byte[]> consumer)
     {
+        health.Stopped();
         var owned = _workers.Keys.ToList();
         StopWorkers(owned, graceful: true);
         Commit(consumer, owned);
