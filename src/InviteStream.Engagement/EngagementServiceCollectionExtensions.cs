@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
+using InviteStream.Configuration;
+
 namespace InviteStream.Engagement;
 
 public static class EngagementServiceCollectionExtensions
@@ -19,7 +21,7 @@ public static class EngagementServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<EngagementOptions>()
             .Bind(builder.Configuration.GetSection(EngagementOptions.SectionName))
-            .ValidateDataAnnotations()
+            .ValidateSettings(EngagementOptions.SectionName)
             .Validate(o => o.BaseUrl is { IsAbsoluteUri: true }, "Engagement:BaseUrl must be an absolute http(s) URL.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientId), "Engagement:ClientId is required.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientSecret), "Engagement:ClientSecret is required.")

@@ -12,6 +12,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using InviteStream.Configuration;
+
 namespace InviteStream.Kafka;
 
 public static class KafkaPipelineExtensions
@@ -27,17 +29,17 @@ public static class KafkaPipelineExtensions
         var services = builder.Services;
         services.AddOptions<KafkaOptions>()
             .Bind(builder.Configuration.GetSection(KafkaOptions.SectionName))
-            .ValidateDataAnnotations()
+            .ValidateSettings(KafkaOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.BootstrapServers), "Kafka:BootstrapServers is required (leave it empty only in embedded mode, where the host fills it in).")
             .ValidateOnStart();
         services.AddOptions<PipelineOptions>()
             .Bind(builder.Configuration.GetSection(PipelineOptions.SectionName))
-            .ValidateDataAnnotations()
+            .ValidateSettings(PipelineOptions.SectionName)
             .ValidateOnStart();
 
         services.AddOptions<SerializationOptions>()
             .Bind(builder.Configuration.GetSection(SerializationOptions.SectionName))
-            .ValidateDataAnnotations()
+            .ValidateSettings(SerializationOptions.SectionName)
             .Validate(
                 o => o.Format != RecordFormat.Avro || !string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || o.SchemaRegistry.ContainsKey("schema.registry.url"),
                 "Serialization:SchemaRegistryUrl is required when Serialization:Format is Avro.")

@@ -1,6 +1,7 @@
 using InviteStream.Core.Campaigns;
 using InviteStream.Host.Embedded;
 using InviteStream.Kafka.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -46,12 +47,18 @@ internal sealed class StartedWorker : IAsyncDisposable
         var exitCode = ExitCodes.Success;
         try
         {
+            // All settings first, all failures at once: hosted services resolve options as they are built.
+            host.Services.GetService<IStartupValidator>()?.Validate();
             await host.StartAsync(cancellationToken);
             return (new StartedWorker(infrastructure, host, campaigns), ExitCodes.Success);
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (InvalidSettings(ex) is { Count: > 0 } failures)
         {
-            error.WriteLine($"Invalid configuration: {string.Join("; ", ex.Failures)}");
+            foreach (var failure in failures)
+            {
+                error.WriteLine($"Invalid configuration: {failure}");
+            }
+
             exitCode = ExitCodes.InvalidConfiguration;
         }
         catch (TopicLayoutException ex)
@@ -64,6 +71,16 @@ internal sealed class StartedWorker : IAsyncDisposable
         await infrastructure.DisposeAsync();
         return (null, exitCode);
     }
+
+    // Every failed check of every options class, and values the binder could not convert.
+    private static List<string> InvalidSettings(Exception exception) => exception switch
+    {
+        OptionsValidationException validation => [.. validation.Failures],
+        AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(InvalidSettings)],
+        InvalidOperationException conversion when conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            [conversion.Message],
+        _ => [],
+    };
 
     public async ValueTask DisposeAsync()
     {

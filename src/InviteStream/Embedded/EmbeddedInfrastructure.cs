@@ -28,7 +28,9 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
         var infrastructure = new EmbeddedInfrastructure();
         try
         {
-            if (string.IsNullOrWhiteSpace(configuration["Kafka:BootstrapServers"]))
+            // Off in containers and production: a missing setting must fail, not start a stand-in.
+            var enabled = configuration.GetValue("Embedded:Enabled", defaultValue: true);
+            if (enabled && string.IsNullOrWhiteSpace(configuration["Kafka:BootstrapServers"]))
             {
                 var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
                 infrastructure.Kafka = cluster;
@@ -63,7 +65,7 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
                 output.WriteLine("warning: the embedded Kafka broker is for development only; set Kafka:BootstrapServers for real use.");
             }
 
-            if (string.IsNullOrWhiteSpace(configuration["Engagement:BaseUrl"]))
+            if (enabled && string.IsNullOrWhiteSpace(configuration["Engagement:BaseUrl"]))
             {
                 var options = new SimulatorOptions
                 {
