@@ -30,6 +30,8 @@ public static class EngagementServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<InviteRateLimits>();
+        services.AddMetrics();
+        services.AddSingleton(sp => new EngagementMetrics(sp.GetRequiredService<InviteRateLimits>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<IDispatchCapacity>(sp => sp.GetRequiredService<InviteRateLimits>());
         // One provider for the process: one cached token, one refresh at a time.
         services.AddHttpClient(nameof(AccessTokenProvider), (sp, http) =>
@@ -63,8 +65,9 @@ public static class EngagementServiceCollectionExtensions
                 ? new JourneySegmentAdapter(http, tokens, options, time)
                 : new GuideApiAdapter(http, tokens, time);
         });
+        services.AddSingleton<DispatchHealth>();
         services.AddSingleton(sp => DispatchResilience.Build(
-            sp.GetRequiredService<IOptions<EngagementOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<EngagementOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DispatchHealth>()));
         services.AddSingleton<IInviteDispatcher, InviteDispatcher>();
         services.AddSingleton(sp => new CampaignSyncClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(IEngagementAdapter)), sp.GetRequiredService<AccessTokenProvider>()));

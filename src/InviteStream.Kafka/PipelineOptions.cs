@@ -49,6 +49,9 @@ public sealed class PipelineOptions
     /// <summary>Publish <c>not_eligible</c> outcomes, with per-filter reasons, for events that matched no campaign.</summary>
     public bool EmitNotEligible { get; set; }
 
+    /// <summary>Log contact ids as they are. Off (default): logs carry a stable hash (<c>c_</c> + 16 hex digits) instead.</summary>
+    public bool LogPlainContactIds { get; set; }
+
     /// <summary>Event attributes sent in <c>sessionData</c> besides those the campaign's filters reference.</summary>
     public IList<string> PassThroughAttributes { get; } = ["browser.locale", "referrer.page"];
 }

@@ -1,5 +1,6 @@
 using InviteStream.Core.Campaigns;
 using InviteStream.Engagement;
+using InviteStream.Host.Operations;
 using InviteStream.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,7 @@ internal static class WorkerHost
         builder.Services.AddSingleton(campaigns);
         builder.AddEngagement();
         builder.AddInvitePipeline();
+        builder.AddOperations();
         return builder.Build();
     }
 }

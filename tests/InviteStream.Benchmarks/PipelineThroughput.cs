@@ -149,6 +149,7 @@ internal static class PipelineThroughput
             ["Engagement:ApiRequestsPerMinute"] = "1000000",
             ["Pipeline:MaxEventAge"] = "01:00:00",
             ["Pipeline:MaxInviteDelay"] = "01:00:00",
+            ["Health:Enabled"] = "false",
         });
         using var host = WorkerHost.Build(builder, new CampaignSet([campaign]));
         var statistics = host.Services.GetRequiredService<PipelineStatistics>();

@@ -51,6 +51,8 @@ public sealed class CrashRestartTests(string broker)
             "--Pipeline:MaxEventAge=01:00:00",
             "--Pipeline:MaxInviteDelay=00:10:00",
             "--Logging:LogLevel:Default=Warning",
+            "--Health:Host=127.0.0.1",
+            "--Health:Port=0",
             $"--Kafka:Transactional={transactional}",
             $"--Kafka:TransactionalId={harness.GroupId}-worker",
         ];

@@ -102,6 +102,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["Engagement:ClientId"] = "tests",
             ["Engagement:ClientSecret"] = "s3cr3t-for-tests",
             ["Engagement:ApiRequestsPerMinute"] = "1000000",
+            ["Health:Host"] = "127.0.0.1",
+            ["Health:Port"] = "0",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

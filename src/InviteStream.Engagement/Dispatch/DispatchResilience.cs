@@ -22,7 +22,7 @@ internal static class DispatchResilience
     /// <summary>Set once a request left for the API: cancelling it at the deadline leaves its fate unknown.</summary>
     public static readonly ResiliencePropertyKey<bool> Sent = new("invitestream.sent");
 
-    public static ResiliencePipeline<AdapterResponse> Build(EngagementOptions options, TimeProvider time) =>
+    public static ResiliencePipeline<AdapterResponse> Build(EngagementOptions options, TimeProvider time, DispatchHealth? health = null) =>
         new ResiliencePipelineBuilder<AdapterResponse> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<AdapterResponse>
             {
@@ -46,6 +46,16 @@ internal static class DispatchResilience
                 BreakDuration = options.CircuitBreakDuration,
                 // A 429 says the budget is spent, not that the API is unhealthy: it never opens the circuit.
                 ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome) && args.Outcome.Result is not { IsRateLimited: true }),
+                OnOpened = _ =>
+                {
+                    health?.Opened(time.GetUtcNow());
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    health?.Closed();
+                    return ValueTask.CompletedTask;
+                },
             })
             .AddTimeout(options.RequestTimeout)
             .Build();

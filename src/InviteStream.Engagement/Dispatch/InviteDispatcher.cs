@@ -19,6 +19,7 @@ internal sealed partial class InviteDispatcher(
     IEngagementAdapter adapter,
     InviteRateLimits limits,
     ResiliencePipeline<AdapterResponse> pipeline,
+    EngagementMetrics metrics,
     IOptions<EngagementOptions> options,
     TimeProvider time,
     ILogger<InviteDispatcher> logger) : IInviteDispatcher
@@ -26,17 +27,32 @@ internal sealed partial class InviteDispatcher(
     public async Task<DispatchResult> DispatchAsync(InviteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Turn is { } turn)
-        {
-            await turn.WaitAsync(cancellationToken);
-        }
+        var started = time.GetTimestamp();
+        var result = await DispatchCoreAsync(request, cancellationToken);
+        metrics.Dispatched(result.Status.ToString(), time.GetElapsedTime(started).TotalMilliseconds);
+        return result;
+    }
 
-        // Asking queues the request in the limiter's FIFO at once; then the next event may ask.
-        var campaignPermit = limits.For(request.Campaign).AcquireAsync(request.Deadline, cancellationToken);
-        request.Turn?.Release();
-        if (!await campaignPermit)
+    private async Task<DispatchResult> DispatchCoreAsync(InviteRequest request, CancellationToken cancellationToken)
+    {
+        using (var wait = EngagementMetrics.Source.StartActivity("campaign rate limit wait"))
         {
-            return Throttled("campaign_rate_limit");
+            var waitStarted = time.GetTimestamp();
+            if (request.Turn is { } turn)
+            {
+                await turn.WaitAsync(cancellationToken);
+            }
+
+            // Asking queues the request in the limiter's FIFO at once; then the next event may ask.
+            var campaignPermit = limits.For(request.Campaign).AcquireAsync(request.Deadline, cancellationToken);
+            request.Turn?.Release();
+            var granted = await campaignPermit;
+            metrics.LimiterWaited("campaign", time.GetElapsedTime(waitStarted).TotalMilliseconds);
+            wait?.SetTag("invitestream.permit_granted", granted);
+            if (!granted)
+            {
+                return Throttled("campaign_rate_limit");
+            }
         }
 
         if (!request.HasLocalHistory && options.Value.CheckSuppressionForUnknownContacts
@@ -94,13 +110,21 @@ internal sealed partial class InviteDispatcher(
     private async Task<AdapterResponse> AttemptAsync(InviteRequest request, ResilienceContext context)
     {
         var cancellationToken = context.CancellationToken;
-        if (!await limits.Api.AcquireAsync(request.Deadline, cancellationToken))
+        using (var wait = EngagementMetrics.Source.StartActivity("api rate limit wait"))
         {
-            return AdapterResponse.Final(Throttled("api_rate_limit"), 0);
+            var waitStarted = time.GetTimestamp();
+            var granted = await limits.Api.AcquireAsync(request.Deadline, cancellationToken);
+            metrics.LimiterWaited("api", time.GetElapsedTime(waitStarted).TotalMilliseconds);
+            wait?.SetTag("invitestream.permit_granted", granted);
+            if (!granted)
+            {
+                return AdapterResponse.Final(Throttled("api_rate_limit"), 0);
+            }
         }
 
         context.Properties.Set(DispatchResilience.Sent, true);
         var response = await adapter.SendAsync(request, cancellationToken);
+        metrics.Responded(response.StatusCode);
         if (response.BudgetResetAt is { } reset)
         {
             limits.Api.BlockUntil(reset);

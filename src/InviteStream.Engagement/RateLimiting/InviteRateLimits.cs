@@ -28,6 +28,10 @@ public sealed class InviteRateLimits : IDispatchCapacity, IDisposable
 
     public RollingWindowRateLimiter Api { get; }
 
+    /// <summary>The campaign limiters created so far (a campaign's limiter exists from its first invite).</summary>
+    public IEnumerable<(string CampaignId, RollingWindowRateLimiter Limiter)> Campaigns =>
+        _campaigns.Select(c => (c.Key, c.Value.Limiter));
+
     public RollingWindowRateLimiter For(Campaign campaign)
     {
         ArgumentNullException.ThrowIfNull(campaign);

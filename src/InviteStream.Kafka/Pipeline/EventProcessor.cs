@@ -54,6 +54,21 @@ internal sealed partial class EventProcessor(
         return true;
     }
 
+    /// <summary>Tags the event's span (when sampled) with what an operator searches traces by.</summary>
+    internal static void Annotate(System.Diagnostics.Activity? activity, BehavioralEvent behavioralEvent, RecordOrigin origin, string outcome, string? campaignId)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        activity.SetTag("invitestream.request_id", origin.RequestId);
+        activity.SetTag("invitestream.correlation_id", behavioralEvent.CorrelationId);
+        activity.SetTag("invitestream.event_id", behavioralEvent.EventId);
+        activity.SetTag("invitestream.outcome", outcome);
+        activity.SetTag("invitestream.campaign_id", campaignId);
+    }
+
     /// <param name="decided">The decision <see cref="TryFinishWithoutIo"/> just made for this event, if any.</param>
     public async Task ProcessAsync(
         ConsumeResult<string?, byte[]> record,
@@ -81,6 +96,7 @@ internal sealed partial class EventProcessor(
             {
                 case DecisionKind.NoMatch when reasons is null:
                     statistics.NoMatchDecided(time.GetElapsedTime(receivedAt).TotalMilliseconds);
+                    Annotate(System.Diagnostics.Activity.Current, behavioralEvent, origin, "no_match", null);
                     return;
                 case DecisionKind.NoMatch:
                     await PublishAsync(OutcomeStatus.NotEligible, null, reasons.Reports.ToString(), null);
@@ -142,7 +158,13 @@ internal sealed partial class EventProcessor(
                     origin.Partition,
                     origin.Offset,
                     suppressedUntil);
-                LogOutcome(outcome.Status, outcome.CampaignId, outcome.RequestId);
+                Annotate(System.Diagnostics.Activity.Current, behavioralEvent, origin, OutcomeStatusNames.ToWire(status), campaign?.Id);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    var contact = ContactPseudonym.Of(outcome.ContactId, _options.LogPlainContactIds);
+                    LogOutcome(outcome.Status, outcome.CampaignId, contact, outcome.RequestId);
+                }
+
                 return publisher.PublishOutcomeAsync(outcome, cancellationToken);
             }
         }
@@ -189,6 +211,6 @@ internal sealed partial class EventProcessor(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Outcome {Status} for campaign {CampaignId} ({RequestId})")]
-    private partial void LogOutcome(OutcomeStatus status, string? campaignId, string requestId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Outcome {Status} for campaign {CampaignId}, contact {Contact} ({RequestId})")]
+    private partial void LogOutcome(OutcomeStatus status, string? campaignId, string contact, string requestId);
 }

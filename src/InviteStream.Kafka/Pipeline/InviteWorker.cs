@@ -23,6 +23,7 @@ internal sealed partial class InviteWorker(
     RecordPublisher publisher,
     TopicLayout layout,
     PipelineHealth health,
+    PipelineStatistics statistics,
     ILogger<InviteWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
@@ -35,6 +36,10 @@ internal sealed partial class InviteWorker(
     private readonly Dictionary<TopicPartition, long> _stored = [];
     private CancellationToken _stopping;
     private long _lastStoredAt;
+    private const long LagIntervalMs = 1000;
+    private long _lastLagAt;
+    private const long BrokerProbeIntervalMs = 5000;
+    private long _lastBrokerProbeAt;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => PollLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -46,7 +51,15 @@ internal sealed partial class InviteWorker(
             .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)))
             .SetPartitionsLostHandler((c, partitions) => OnLost(c, partitions.Select(p => p.TopicPartition)))
-            .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason, error.IsFatal))
+            .SetErrorHandler((_, error) =>
+            {
+                if (error.Code == ErrorCode.Local_AllBrokersDown)
+                {
+                    health.BrokersDown();
+                }
+
+                LogKafkaError(error.Code, error.Reason, error.IsFatal);
+            })
             .Build();
         consumer.Subscribe(_kafka.DecisionTopic);
         LogStarted(_kafka.DecisionTopic, _kafka.GroupId);
@@ -56,6 +69,8 @@ internal sealed partial class InviteWorker(
             while (!stoppingToken.IsCancellationRequested)
             {
                 health.Polled();
+                MeasureLag(consumer);
+                ProbeBrokersWhileDown(consumer);
                 ResumeDrainedPartitions(consumer);
                 if (publisher.IsTransactional)
                 {
@@ -82,6 +97,7 @@ internal sealed partial class InviteWorker(
                     continue;
                 }
 
+                health.BrokersUp();
                 Hand(consumer, result);
             }
         }
@@ -327,6 +343,58 @@ internal sealed partial class InviteWorker(
             // The next owner re-reads from the last successful commit: at-least-once, nothing lost.
             LogCommitFailed(ex.Error.Reason);
         }
+    }
+
+    // librdkafka says when every broker is down but not when one is back: ask one, now and then.
+    private void ProbeBrokersWhileDown(IConsumer<string?, byte[]> consumer)
+    {
+        var now = Environment.TickCount64;
+        if (health.BrokersReachable || _workers.Count == 0 || now - _lastBrokerProbeAt < BrokerProbeIntervalMs)
+        {
+            return;
+        }
+
+        _lastBrokerProbeAt = now;
+        try
+        {
+            consumer.QueryWatermarkOffsets(_workers.Keys.First(), TimeSpan.FromSeconds(2));
+            health.BrokersUp();
+        }
+        catch (KafkaException)
+        {
+            // Still down.
+        }
+    }
+
+    // From the client's cached watermarks: no broker round trip, so it can run on the poll thread.
+    private void MeasureLag(IConsumer<string?, byte[]> consumer)
+    {
+        var now = Environment.TickCount64;
+        if (now - _lastLagAt < LagIntervalMs)
+        {
+            return;
+        }
+
+        _lastLagAt = now;
+        var lag = new Dictionary<TopicPartition, long>(_workers.Count);
+        foreach (var partition in _workers.Keys)
+        {
+            try
+            {
+                var end = consumer.GetWatermarkOffsets(partition).High;
+                var position = consumer.Position(partition);
+                if (!end.IsSpecial && !position.IsSpecial)
+                {
+                    lag[partition] = Math.Max(0, end.Value - position.Value);
+                }
+            }
+            catch (KafkaException)
+            {
+                // Not fetched yet or being revoked: no figure this time.
+            }
+        }
+
+        statistics.ConsumerLag(lag);
     }
 
     private void CommitTransactionPeriodically(IConsumer<string?, byte[]> consumer)

@@ -163,12 +163,15 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
 
             // Most events need no I/O: when nothing of the contact is pending and a slot is free,
             // decide right here; only an event with something to send or publish gets a chain.
+            var activity = PipelineTracing.StartEvent(record);
             Decision? decided = null;
             if (read.Event is { } behavioralEvent && _inFlight.CurrentCount > 0 && !HasPending(behavioralEvent.ContactId))
             {
                 if (_processor.TryFinishWithoutIo(behavioralEvent, read.OnlyCampaigns, State, receivedAt, out var decision))
                 {
                     Offsets.TrackCompleted(record.Offset.Value);
+                    EventProcessor.Annotate(activity, behavioralEvent, RecordOrigin.Of(record), "no_match", null);
+                    activity?.Dispose();
                     continue;
                 }
 
@@ -177,7 +180,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
 
             Offsets.Track(record.Offset.Value);
             await _inFlight.WaitAsync(token);
-            Schedule(record, read, receivedAt, decided, token);
+            Schedule(record, read, receivedAt, decided, activity, token);
         }
 
         Task[] remaining;
@@ -197,7 +200,8 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         }
     }
 
-    private void Schedule(ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, Decision? decided, CancellationToken token)
+    private void Schedule(
+        ConsumeResult<string?, byte[]> record, EventReadResult read, long receivedAt, Decision? decided, System.Diagnostics.Activity? activity, CancellationToken token)
     {
 
         // Dead letters carry no contact to order by; they share one chain so they stay in offset order too.
@@ -213,7 +217,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         }
 
         // Registered first, so it may run inline: an event that needs no I/O is decided right here.
-        _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, decided, done, token);
+        _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, decided, activity, done, token);
     }
 
     private ValueTask<EventReadResult> ReadAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
@@ -276,10 +280,15 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         string key,
         DispatchTurn turn,
         Decision? decided,
+        System.Diagnostics.Activity? activity,
         TaskCompletionSource done,
         CancellationToken token)
     {
         var completed = false;
+
+        // The event's span is current for everything below (HTTP instrumentation, outcome headers);
+        // an async method's change to it stays inside the method.
+        System.Diagnostics.Activity.Current = activity;
         try
         {
             if (!previous.IsCompleted)
@@ -297,6 +306,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
                 else
                 {
                     turn.Release();
+                    activity?.SetTag("invitestream.dead_letter.reason", read.Error);
                     await _publisher.PublishDeadLetterAsync(record, read.Error!, token);
                 }
             }
@@ -311,6 +321,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         }
         finally
         {
+            activity?.Dispose();
             turn.Release();
             if (completed)
             {

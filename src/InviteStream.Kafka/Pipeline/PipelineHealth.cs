@@ -13,6 +13,10 @@ public sealed class PipelineHealth(TimeProvider time)
     private int _restoring;
     private int _owned;
     private long _lastPollTimestamp = time.GetTimestamp();
+    private volatile bool _brokersDown;
+
+    /// <summary>False from the client reporting every broker down until a broker answers again.</summary>
+    public bool BrokersReachable => !_brokersDown;
 
     /// <summary>True once partitions are assigned and restored, until shutdown; false while any restore runs.</summary>
     public bool IsReady
@@ -50,6 +54,10 @@ public sealed class PipelineHealth(TimeProvider time)
 
     /// <summary>Time since the poll loop last turned; a loop stuck longer than its poll timeout is not alive.</summary>
     public TimeSpan SinceLastPoll => time.GetElapsedTime(Interlocked.Read(ref _lastPollTimestamp));
+
+    internal void BrokersDown() => _brokersDown = true;
+
+    internal void BrokersUp() => _brokersDown = false;
 
     internal void Polled() => Interlocked.Exchange(ref _lastPollTimestamp, time.GetTimestamp());
 

@@ -3,6 +3,8 @@ using System.Diagnostics.Metrics;
 using InviteStream.Core.Filters;
 using InviteStream.Core.Outcomes;
 
+using InviteStream.Kafka.State;
+
 namespace InviteStream.Kafka.Pipeline;
 
 /// <summary>
@@ -22,14 +24,22 @@ public sealed class PipelineStatistics : IDisposable
     private readonly Histogram<double> _latency;
     private readonly Histogram<double> _restore;
     private readonly Counter<long> _repartitionedCounter;
+    private IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> _lag = new Dictionary<Confluent.Kafka.TopicPartition, long>();
     private long _eventsRead;
     private long _repartitioned;
     private long _noMatch;
     private long _deadLettered;
 
-    public PipelineStatistics(IMeterFactory? meterFactory = null)
+    public PipelineStatistics(IMeterFactory? meterFactory = null, PartitionStates? states = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter.CreateObservableGauge("invitestream.consumer.lag", ObserveLag, "{record}", "Records between the consumer's position and the partition's end, by partition");
+        if (states is not null)
+        {
+            _meter.CreateObservableGauge(
+                "invitestream.state.contacts", () => states.Owned.Sum(s => (long)s.Value.Count), "{contact}", "Contacts held in the state of the partitions this instance owns");
+        }
+
         _consumed = _meter.CreateCounter<long>("invitestream.events.consumed", "{event}", "Events read from the input topic");
         _outcomeCounter = _meter.CreateCounter<long>("invitestream.outcomes", "{outcome}", "Outcomes published, by status and campaign");
         _deadLetters = _meter.CreateCounter<long>("invitestream.dlq.records", "{record}", "Records sent to the dead-letter topic, by reason");
@@ -106,6 +116,22 @@ public sealed class PipelineStatistics : IDisposable
     {
         Interlocked.Increment(ref _repartitioned);
         _repartitionedCounter.Add(1);
+    }
+
+    /// <summary>The lag of every owned partition, replacing the previous figures (revoked partitions disappear).</summary>
+    internal void ConsumerLag(IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> lag) => _lag = lag;
+
+    public IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> Lag => _lag;
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        foreach (var (partition, lag) in _lag)
+        {
+            yield return new Measurement<long>(
+                lag,
+                new KeyValuePair<string, object?>("topic", partition.Topic),
+                new KeyValuePair<string, object?>("partition", partition.Partition.Value));
+        }
     }
 
     internal void Restored(double milliseconds) => _restore.Record(milliseconds);

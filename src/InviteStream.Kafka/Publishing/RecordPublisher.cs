@@ -63,6 +63,12 @@ internal sealed partial class RecordPublisher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var message = new Message<string?, byte[]> { Key = outcome.ContactId, Value = await SerializeAsync(outcome, cancellationToken) };
+        if (System.Diagnostics.Activity.Current is not null)
+        {
+            message.Headers = [];
+            PipelineTracing.Inject(message.Headers);
+        }
+
         await ProduceUntilAcknowledgedAsync(_options.OutcomeTopic, message, cancellationToken);
         _statistics.OutcomePublished(outcome);
     }

@@ -1,5 +1,6 @@
 using InviteStream.Core.Campaigns;
 using InviteStream.Host.Embedded;
+using InviteStream.Host.Operations;
 using InviteStream.Kafka.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,6 +51,11 @@ internal sealed class StartedWorker : IAsyncDisposable
             // All settings first, all failures at once: hosted services resolve options as they are built.
             host.Services.GetService<IStartupValidator>()?.Validate();
             await host.StartAsync(cancellationToken);
+            if (host.Services.GetRequiredService<HealthServer>().Address is { } health)
+            {
+                output.WriteLine($"Health endpoint: {health.GetLeftPart(UriPartial.Authority)}");
+            }
+
             return (new StartedWorker(infrastructure, host, campaigns), ExitCodes.Success);
         }
         catch (Exception ex) when (InvalidSettings(ex) is { Count: > 0 } failures)

@@ -30,6 +30,13 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
         {
             // Off in containers and production: a missing setting must fail, not start a stand-in.
             var enabled = configuration.GetValue("Embedded:Enabled", defaultValue: true);
+            if (enabled && string.IsNullOrWhiteSpace(configuration["Health:Port"]))
+            {
+                // A development machine may run several workers: any free port, on loopback only.
+                configuration["Health:Port"] = "0";
+                configuration["Health:Host"] ??= "127.0.0.1";
+            }
+
             if (enabled && string.IsNullOrWhiteSpace(configuration["Kafka:BootstrapServers"]))
             {
                 var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);

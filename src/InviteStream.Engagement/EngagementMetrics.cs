@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using InviteStream.Engagement.RateLimiting;
+
+namespace InviteStream.Engagement;
+
+/// <summary>
+/// Metrics and spans of the dispatch side: how long invites wait for permits, what is left of each
+/// budget, how long dispatches take and what the API answered.
+/// </summary>
+public sealed class EngagementMetrics : IDisposable
+{
+    public const string MeterName = "InviteStream.Engagement";
+    public const string SourceName = "InviteStream.Engagement";
+
+    internal static readonly ActivitySource Source = new(SourceName);
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _limiterWait;
+    private readonly Histogram<double> _dispatch;
+    private readonly Counter<long> _responses;
+
+    public EngagementMetrics(InviteRateLimits limits, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _limiterWait = _meter.CreateHistogram<double>("invitestream.limiter.wait.duration", "ms", "Time an invite waited for a rate-limit permit, by limiter");
+        _dispatch = _meter.CreateHistogram<double>("invitestream.dispatch.duration", "ms", "From asking for permits to the dispatch result, by result");
+        _responses = _meter.CreateCounter<long>("invitestream.dispatch.http.responses", "{response}", "Engagement API responses, by HTTP status code");
+        _meter.CreateObservableGauge(
+            "invitestream.limiter.available",
+            () => Available(limits),
+            "{permit}",
+            "Permits that could be granted right now, by limiter");
+    }
+
+    internal void LimiterWaited(string limiter, double milliseconds) =>
+        _limiterWait.Record(milliseconds, new KeyValuePair<string, object?>("limiter", limiter));
+
+    internal void Dispatched(string status, double milliseconds) =>
+        _dispatch.Record(milliseconds, new KeyValuePair<string, object?>("status", status));
+
+    internal void Responded(int statusCode) =>
+        _responses.Add(1, new KeyValuePair<string, object?>("http.response.status_code", statusCode));
+
+    public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<int>> Available(InviteRateLimits limits)
+    {
+        yield return new Measurement<int>(limits.Api.Available, new KeyValuePair<string, object?>("limiter", "api"));
+        foreach (var (campaignId, limiter) in limits.Campaigns)
+        {
+            yield return new Measurement<int>(
+                limiter.Available,
+                new KeyValuePair<string, object?>("limiter", "campaign"),
+                new KeyValuePair<string, object?>("campaign", campaignId));
+        }
+    }
+}
