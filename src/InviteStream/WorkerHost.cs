@@ -39,9 +39,11 @@ internal static class WorkerHost
     public static IHost Build(HostApplicationBuilder builder, CampaignSet campaigns)
     {
         builder.Services.AddSingleton(campaigns);
+        // Operations first: hosted services start in order, and probes must answer (not ready)
+        // while the pipeline checks topics, joins its group and restores state.
+        builder.AddOperations();
         builder.AddEngagement();
         builder.AddInvitePipeline();
-        builder.AddOperations();
         return builder.Build();
     }
 }
