@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using InviteStream.Host.Commands;
+
+namespace InviteStream.IntegrationTests;
+
+/// <summary>The built executable, driven as a user drives it: arguments in, exit code and output out.</summary>
+[TestFixture]
+public sealed class ExecutableTests
+{
+    private static string Campaigns => Path.Combine(AppContext.BaseDirectory, "campaigns");
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "InviteStream.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start InviteStream");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Test]
+    public async Task Run_help_lists_the_options_and_how_settings_are_given()
+    {
+        var (exitCode, output, _) = await RunAsync("run", "--help");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Success));
+        Assert.That(output, Does.Contain("--campaigns").And.Contain("--Section:Key=value"));
+    }
+
+    [Test]
+    public async Task Validate_accepts_the_sample_campaigns_and_rejects_a_broken_one_with_a_non_zero_exit()
+    {
+        var good = await RunAsync("validate", Campaigns);
+        var broken = Directory.CreateTempSubdirectory("invitestream-exe-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(broken.FullName, "broken.json"), "{ \"id\": \"broken\" }");
+            var bad = await RunAsync("validate", broken.FullName);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(good.ExitCode, Is.EqualTo(ExitCodes.Success), good.Output + good.Error);
+                Assert.That(good.Output, Does.Contain("2 campaign(s) valid, 0 error(s)"));
+                Assert.That(bad.ExitCode, Is.EqualTo(ExitCodes.InvalidCampaigns));
+                Assert.That(bad.Output + bad.Error, Does.Contain("broken.json"));
+            });
+        }
+        finally
+        {
+            broken.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task A_short_demo_runs_end_to_end_and_prints_where_everything_listens_and_a_summary()
+    {
+        var (exitCode, output, error) = await RunAsync("demo", "--events", "300", "--contacts", "100", "--rate", "3000", "--campaigns", Campaigns);
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Success), output + error);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output, Does.Match(@"Kafka bootstrap servers: 127\.0\.0\.1:\d+"));
+            Assert.That(output, Does.Match(@"Health endpoint: http://127\.0\.0\.1:\d+"));
+            Assert.That(output, Does.Contain("InviteStream demo summary"));
+            Assert.That(output, Does.Match(@"\| Events read\s+\|\s+300 \|"));
+        });
+    }
+
+    [Test]
+    public async Task Run_with_invalid_settings_exits_with_the_configuration_code_and_names_them()
+    {
+        var (exitCode, _, error) = await RunAsync("run", "--campaigns", Campaigns, "--Embedded:Enabled=false", "--Pipeline:MaxInFlightPerPartition=0");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidConfiguration));
+        Assert.That(error, Does.Contain("Kafka:BootstrapServers is required").And.Contain("Pipeline:MaxInFlightPerPartition must be between 1 and 10000 (was 0)"));
+    }
+}
