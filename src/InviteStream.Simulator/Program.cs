@@ -1,7 +1,7 @@
 using InviteStream.Core.Campaigns;
 using InviteStream.Simulator;
 
-// Runs the simulator on its own: dotnet run --project src/InviteStream.Simulator -- [--port N] [--campaigns DIR]
+// Runs the simulator on its own: dotnet run --project src/InviteStream.Simulator -- [--port N] [--host ADDRESS] [--campaigns DIR]
 var options = new SimulatorOptions { Port = 5080 };
 var campaignDirectory = "deploy/campaigns";
 for (var i = 0; i < args.Length - 1; i++)
@@ -9,6 +9,7 @@ for (var i = 0; i < args.Length - 1; i++)
     switch (args[i])
     {
         case "--port": options.Port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--host": options.Host = args[++i]; break;
         case "--campaigns": campaignDirectory = args[++i]; break;
         case "--client-id": options.ClientId = args[++i]; break;
         case "--client-secret": options.ClientSecret = args[++i]; break;

@@ -3,8 +3,11 @@ namespace InviteStream.Simulator;
 /// <summary>Settings of the Predictive Engagement simulator.</summary>
 public sealed class SimulatorOptions
 {
-    /// <summary>Loopback port; 0 picks a free one.</summary>
+    /// <summary>Port; 0 picks a free one.</summary>
     public int Port { get; set; }
+
+    /// <summary>Address to listen on: loopback unless it runs in a container of its own (<c>--host 0.0.0.0</c>).</summary>
+    public string Host { get; set; } = "127.0.0.1";
 
     public string ClientId { get; set; } = "invitestream-dev";
 

@@ -58,7 +58,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(campaigns);
         time ??= TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(time);
         var app = builder.Build();
