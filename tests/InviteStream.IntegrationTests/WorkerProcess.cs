@@ -31,7 +31,11 @@ internal sealed class WorkerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static WorkerProcess Start(IEnumerable<string> arguments)
+    public static WorkerProcess Start(IEnumerable<string> arguments) =>
+        new(Process.Start(StartInfo(["run", .. arguments])) ?? throw new InvalidOperationException("could not start the worker"));
+
+    /// <summary>The built executable with <paramref name="arguments"/>, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -41,13 +45,12 @@ internal sealed class WorkerProcess : IDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "InviteStream.dll"));
-        start.ArgumentList.Add("run");
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start the worker"));
+        return start;
     }
 
     /// <summary>SIGKILL: no drain, no commit, no leaving the group.</summary>

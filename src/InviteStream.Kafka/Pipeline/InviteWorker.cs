@@ -32,10 +32,9 @@ internal sealed partial class InviteWorker(
     private readonly PipelineOptions _pipeline = pipelineOptions.Value;
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
     private readonly Dictionary<TopicPartition, Queue<ConsumeResult<string?, byte[]>>> _paused = [];
-    private const long StoreIntervalMs = 100;
-    private readonly Dictionary<TopicPartition, long> _stored = [];
+    private readonly StoredOffsets _stored = new();
     private CancellationToken _stopping;
-    private long _lastStoredAt;
+    private long _lastCommittedAt;
     private const long LagIntervalMs = 1000;
     private long _lastLagAt;
     private const long BrokerProbeIntervalMs = 5000;
@@ -78,7 +77,7 @@ internal sealed partial class InviteWorker(
                 }
                 else
                 {
-                    StoreCommittableOffsets(consumer);
+                    _stored.StorePeriodically(consumer, _workers.Select(w => KeyValuePair.Create(w.Key, w.Value.Offsets)));
                 }
 
                 ConsumeResult<string?, byte[]>? result;
@@ -204,7 +203,7 @@ internal sealed partial class InviteWorker(
         {
             _workers.Remove(partition);
             _paused.Remove(partition);
-            _stored.Remove(partition);
+            _stored.Forget(partition);
             workers.Closed(partition);
         }
 
@@ -225,7 +224,7 @@ internal sealed partial class InviteWorker(
         {
             _workers.Remove(partition);
             _paused.Remove(partition);
-            _stored.Remove(partition);
+            _stored.Forget(partition);
             workers.Closed(partition);
         }
 
@@ -253,7 +252,7 @@ internal sealed partial class InviteWorker(
         foreach (var partition in owned)
         {
             _workers.Remove(partition);
-            _stored.Remove(partition);
+            _stored.Forget(partition);
             workers.Closed(partition);
         }
 
@@ -400,12 +399,12 @@ internal sealed partial class InviteWorker(
     private void CommitTransactionPeriodically(IConsumer<string?, byte[]> consumer)
     {
         var now = Environment.TickCount64;
-        if (now - _lastStoredAt < (long)_kafka.TransactionCommitInterval.TotalMilliseconds)
+        if (now - _lastCommittedAt < (long)_kafka.TransactionCommitInterval.TotalMilliseconds)
         {
             return;
         }
 
-        _lastStoredAt = now;
+        _lastCommittedAt = now;
         CommitTransaction(consumer, leaving: []);
     }
 
@@ -415,48 +414,19 @@ internal sealed partial class InviteWorker(
     {
         var offsets = _workers
             .Select(w => (w.Key, Offset: w.Value.Offsets.Committable))
-            .Where(w => w.Offset > _stored.GetValueOrDefault(w.Key, -1))
+            .Where(w => w.Offset > _stored.Of(w.Key))
             .Select(w => new TopicPartitionOffset(w.Key, w.Offset))
             .ToList();
         if (publisher.CommitTransaction(offsets, consumer.ConsumerGroupMetadata))
         {
             foreach (var offset in offsets)
             {
-                _stored[offset.TopicPartition] = offset.Offset.Value;
+                _stored.Record(offset.TopicPartition, offset.Offset.Value);
             }
         }
         else
         {
             Rewind(consumer, leaving);
-        }
-    }
-
-    // Offsets are stored from the poll thread, at most every StoreInterval: one call per batch of
-    // completions instead of one per event. Auto-commit then commits what was stored.
-    private void StoreCommittableOffsets(IConsumer<string?, byte[]> consumer)
-    {
-        var now = Environment.TickCount64;
-        if (now - _lastStoredAt < StoreIntervalMs)
-        {
-            return;
-        }
-
-        _lastStoredAt = now;
-        foreach (var (partition, worker) in _workers)
-        {
-            var committable = worker.Offsets.Committable;
-            if (committable > _stored.GetValueOrDefault(partition, -1))
-            {
-                try
-                {
-                    consumer.StoreOffset(new TopicPartitionOffset(partition, committable));
-                    _stored[partition] = committable;
-                }
-                catch (KafkaException)
-                {
-                    // Revoked meanwhile: the revocation commits its final offset.
-                }
-            }
         }
     }
 

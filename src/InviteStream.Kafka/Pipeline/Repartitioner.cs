@@ -25,13 +25,11 @@ internal sealed partial class Repartitioner(
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RegistryRetryDelay = TimeSpan.FromSeconds(1);
-    private const long StoreIntervalMs = 100;
     private readonly KafkaOptions _kafka = kafkaOptions.Value;
     private readonly PipelineOptions _pipeline = pipelineOptions.Value;
     private readonly Dictionary<TopicPartition, PartitionOffsets> _offsets = [];
-    private readonly Dictionary<TopicPartition, long> _stored = [];
+    private readonly StoredOffsets _stored = new();
     private readonly ConcurrentQueue<(string Topic, Message<string?, byte[]> Message, PartitionOffsets Offsets, long Offset)> _failed = new();
-    private long _lastStoredAt;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         _kafka.Repartitions
@@ -62,7 +60,7 @@ internal sealed partial class Repartitioner(
             while (!stoppingToken.IsCancellationRequested)
             {
                 RetryFailed(producer);
-                StoreCommittableOffsets(consumer);
+                _stored.StorePeriodically(consumer, _offsets);
                 ConsumeResult<string?, byte[]>? record;
                 try
                 {
@@ -215,34 +213,7 @@ internal sealed partial class Repartitioner(
         foreach (var partition in partitions)
         {
             _offsets.Remove(partition);
-            _stored.Remove(partition);
-        }
-    }
-
-    private void StoreCommittableOffsets(IConsumer<string?, byte[]> consumer)
-    {
-        var now = Environment.TickCount64;
-        if (now - _lastStoredAt < StoreIntervalMs)
-        {
-            return;
-        }
-
-        _lastStoredAt = now;
-        foreach (var (partition, offsets) in _offsets)
-        {
-            var committable = offsets.Committable;
-            if (committable > _stored.GetValueOrDefault(partition, -1))
-            {
-                try
-                {
-                    consumer.StoreOffset(new TopicPartitionOffset(partition, committable));
-                    _stored[partition] = committable;
-                }
-                catch (KafkaException)
-                {
-                    // Revoked meanwhile: the revocation committed its final offset.
-                }
-            }
+            _stored.Forget(partition);
         }
     }
 
