@@ -75,6 +75,36 @@ public sealed partial class HelmChartTests
         }
     }
 
+    [Test]
+    public void Compose_file_starts_kafka_in_KRaft_mode_schema_registry_the_simulator_and_two_workers()
+    {
+        var compose = Load(File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "docker-compose.yml")));
+        var services = Map(compose, "services");
+        var worker = Map(services, "worker");
+        var environment = Map(worker, "environment");
+        Assert.Multiple(() =>
+        {
+            Assert.That(services.Children.Keys.Select(k => ((YamlScalarNode)k).Value), Is.SupersetOf(new[] { "kafka", "schema-registry", "simulator", "worker" }));
+            Assert.That(Scalar(Map(Map(services, "kafka"), "environment"), "KAFKA_PROCESS_ROLES"), Is.EqualTo("broker,controller"));
+            Assert.That(Scalar(Map(worker, "deploy"), "replicas"), Is.EqualTo("2"));
+            Assert.That(Scalar(environment, "INVITESTREAM__Kafka__BootstrapServers"), Is.EqualTo("kafka:9092"));
+            Assert.That(Scalar(environment, "INVITESTREAM__Engagement__BaseUrl"), Does.StartWith("http://simulator:"));
+        });
+    }
+
+    [Test]
+    public void The_image_is_multi_stage_and_runs_as_a_non_root_user_without_embedded_stand_ins()
+    {
+        var dockerfile = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "Dockerfile"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(dockerfile.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)), Is.EqualTo(2));
+            Assert.That(dockerfile, Has.Some.Match(@"^USER \$APP_UID$"));
+            Assert.That(dockerfile, Has.Some.Contains("INVITESTREAM__Embedded__Enabled=false"));
+            Assert.That(dockerfile, Has.Some.Contains("INVITESTREAM__Health__Port=8080"));
+        });
+    }
+
     public static IEnumerable<string> Templates() =>
         Directory.GetFiles(Path.Combine(Chart, "templates"), "*.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal)!;
 
