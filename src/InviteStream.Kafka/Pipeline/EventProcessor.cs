@@ -33,12 +33,12 @@ internal sealed partial class EventProcessor(
 
     /// <summary>
     /// Decides an event on the caller's thread, right now. Handles it completely when it matched no
-    /// campaign and no <c>not_eligible</c> outcome is wanted (true); otherwise hands back the decision
-    /// for <see cref="ProcessAsync"/>, which must then run at once so the decision is not stale.
+    /// campaign and no <c>not_eligible</c> outcome is wanted (true); otherwise hands back the decision,
+    /// if it made one, for <see cref="ProcessAsync"/>, which must then run at once so it is not stale.
     /// </summary>
-    public bool TryFinishWithoutIo(BehavioralEvent behavioralEvent, IReadOnlyCollection<string>? onlyCampaigns, ContactStateStore state, long receivedAt, out Decision decision)
+    public bool TryFinishWithoutIo(BehavioralEvent behavioralEvent, IReadOnlyCollection<string>? onlyCampaigns, ContactStateStore state, long receivedAt, out Decision? decision)
     {
-        decision = default!;
+        decision = null;
         if (_options.EmitNotEligible)
         {
             return false;
