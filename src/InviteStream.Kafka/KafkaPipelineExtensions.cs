@@ -82,6 +82,7 @@ public static class KafkaPipelineExtensions
                 sp.GetRequiredService<CampaignSet>().Campaigns,
                 new DecisionRules(pipeline.MaxEventAge, pipeline.ConsolidatedSuppression));
         });
+        services.AddSingleton<EventRecordReader>();
         services.AddSingleton<RecordPublisher>();
         services.AddSingleton<FilterResultTelemetry>();
         services.AddSingleton<EventProcessor>();

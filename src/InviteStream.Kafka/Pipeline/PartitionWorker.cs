@@ -19,13 +19,11 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
     /// <summary>Optional record header naming the campaign ids (comma-separated) an event is for.</summary>
     public const string CampaignHeader = "x-campaign-id";
 
-    private static readonly TimeSpan RegistryRetryDelay = TimeSpan.FromSeconds(1);
-
     private readonly Channel<(ConsumeResult<string?, byte[]> Record, long ReceivedAt)> _buffer;
     private readonly Func<string, bool> _knownCampaign;
     private readonly EventProcessor _processor;
     private readonly RecordPublisher _publisher;
-    private readonly IRecordFormat _format;
+    private readonly EventRecordReader _reader;
     private readonly PipelineStatistics _statistics;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
@@ -45,7 +43,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         ContactStateStore state,
         EventProcessor processor,
         RecordPublisher publisher,
-        IRecordFormat format,
+        EventRecordReader reader,
         PipelineStatistics statistics,
         PipelineOptions options,
         TimeProvider time,
@@ -57,7 +55,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         State = state;
         _processor = processor;
         _publisher = publisher;
-        _format = format;
+        _reader = reader;
         _statistics = statistics;
         _options = options;
         _time = time;
@@ -159,7 +157,7 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             }
 
             _statistics.EventRead();
-            var read = await ReadAsync(record, token);
+            var read = WithNamedCampaigns(record, await _reader.ReadAsync(record, token));
 
             // Most events need no I/O: when nothing of the contact is pending and a slot is free,
             // decide right here; only an event with something to send or publish gets a chain.
@@ -220,25 +218,6 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         _ = RunAfterAsync(previous, record, read, receivedAt, key, turn, decided, activity, done, token);
     }
 
-    private ValueTask<EventReadResult> ReadAsync(ConsumeResult<string?, byte[]> record, CancellationToken token)
-    {
-        if (record.Message.Value is null)
-        {
-            return ValueTask.FromResult(EventReadResult.Failed("empty_value"));
-        }
-
-        if (record.Message.Value.Length > _options.MaxRecordBytes)
-        {
-            return ValueTask.FromResult(EventReadResult.Failed("record_too_large"));
-        }
-
-        // JSON (and Avro with a cached schema) completes synchronously: no state machine per event.
-        var pending = _format.ReadEventAsync(record.Topic, record.Message.Value);
-        return pending.IsCompletedSuccessfully
-            ? ValueTask.FromResult(WithNamedCampaigns(record, pending.Result))
-            : ReadWhileRegistryUnreachableAsync(record, pending, token);
-    }
-
     private EventReadResult WithNamedCampaigns(ConsumeResult<string?, byte[]> record, EventReadResult read)
     {
         if (read.Event is null || record.Message.Headers?.TryGetLastBytes(CampaignHeader, out var header) != true)
@@ -251,25 +230,6 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
         var named = System.Text.Encoding.UTF8.GetString(header).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = named.FirstOrDefault(id => !_knownCampaign(id));
         return unknown is not null ? EventReadResult.Failed($"unknown_campaign:{unknown}") : read with { OnlyCampaigns = named };
-    }
-
-    // A registry that cannot be reached says nothing about the record: wait for it instead of dead-lettering good data.
-    private async ValueTask<EventReadResult> ReadWhileRegistryUnreachableAsync(
-        ConsumeResult<string?, byte[]> record, ValueTask<EventReadResult> pending, CancellationToken token)
-    {
-        while (true)
-        {
-            try
-            {
-                return WithNamedCampaigns(record, await pending);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or Confluent.SchemaRegistry.SchemaRegistryException or TaskCanceledException && !token.IsCancellationRequested)
-            {
-                LogRegistryUnavailable(ex.Message, record.Topic, record.Partition.Value, record.Offset.Value);
-                await Task.Delay(RegistryRetryDelay, _time, token);
-                pending = _format.ReadEventAsync(record.Topic, record.Message.Value);
-            }
-        }
     }
 
     private async Task RunAfterAsync(
@@ -345,9 +305,6 @@ internal sealed partial class PartitionWorker : IAsyncDisposable
             done.TrySetResult();
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Schema Registry unavailable ({Reason}) reading {Topic}[{Partition}]@{Offset}; retrying")]
-    private partial void LogRegistryUnavailable(string reason, string topic, int partition, long offset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight work on {Topic}[{Partition}] did not finish within {Timeout}; abandoning it uncommitted")]
     private partial void LogDrainTimedOut(string topic, int partition, TimeSpan timeout);

@@ -20,7 +20,7 @@ internal sealed class PartitionWorkerFactory(
     EventProcessor processor,
     InviteDecider decider,
     RecordPublisher publisher,
-    IRecordFormat format,
+    EventRecordReader reader,
     PipelineStatistics statistics,
     IOptions<PipelineOptions> options,
     TimeProvider time,
@@ -33,7 +33,7 @@ internal sealed class PartitionWorkerFactory(
         statistics.Restored(time.GetElapsedTime(started).TotalMilliseconds);
         states.Add(partition, state);
         return new PartitionWorker(
-            partition, state, processor, publisher, format, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), decider.Knows);
+            partition, state, processor, publisher, reader, statistics, options.Value, time, loggers.CreateLogger<PartitionWorker>(), decider.Knows);
     }
 
     /// <summary>The partition left this instance: its state goes with it.</summary>

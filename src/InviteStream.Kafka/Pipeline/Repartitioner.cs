@@ -19,12 +19,11 @@ namespace InviteStream.Kafka.Pipeline;
 internal sealed partial class Repartitioner(
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<PipelineOptions> pipelineOptions,
-    IRecordFormat format,
+    EventRecordReader reader,
     PipelineStatistics statistics,
     ILogger<Repartitioner> logger) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan RegistryRetryDelay = TimeSpan.FromSeconds(1);
     private readonly KafkaOptions _kafka = kafkaOptions.Value;
     private readonly PipelineOptions _pipeline = pipelineOptions.Value;
     private readonly Dictionary<TopicPartition, PartitionOffsets> _offsets = [];
@@ -122,35 +121,11 @@ internal sealed partial class Repartitioner(
 
     private string? ContactIdOf(ConsumeResult<string?, byte[]> record, CancellationToken token, out string? error)
     {
-        var value = record.Message.Value;
-        error = value switch
-        {
-            null => "empty_value",
-            { Length: var length } when length > _pipeline.MaxRecordBytes => "record_too_large",
-            _ => null,
-        };
-        if (value is null || error is not null)
-        {
-            return null;
-        }
-
-        while (true)
-        {
-            try
-            {
-                var read = format.ReadEventAsync(record.Topic, value);
-                var result = read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
-                error = result.Error;
-                return result.Event?.ContactId;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or Confluent.SchemaRegistry.SchemaRegistryException)
-            {
-                // An unreachable registry says nothing about the record: wait instead of dead-lettering it.
-                LogRegistryUnavailable(ex.Message);
-                token.WaitHandle.WaitOne(RegistryRetryDelay);
-                token.ThrowIfCancellationRequested();
-            }
-        }
+        // Blocks the re-keying poll loop only while the registry is unreachable: nothing behind this record can go first.
+        var pending = reader.ReadAsync(record, token);
+        var read = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        error = read.Error;
+        return read.Event?.ContactId;
     }
 
     private void Produce(IProducer<string?, byte[]> producer, string topic, Message<string?, byte[]> message, PartitionOffsets offsets, long offset)
@@ -225,7 +200,4 @@ internal sealed partial class Repartitioner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Producing to {Topic} failed ({Reason}); retrying")]
     private partial void LogProduceFailed(string topic, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Schema Registry unavailable ({Reason}) while re-keying; retrying")]
-    private partial void LogRegistryUnavailable(string reason);
 }

@@ -169,7 +169,7 @@ internal sealed partial class RecordPublisher : IDisposable
             {
                 return await _format.WriteOutcomeAsync(_options.OutcomeTopic, outcome);
             }
-            catch (Exception ex) when (ex is HttpRequestException or Confluent.SchemaRegistry.SchemaRegistryException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (EventRecordReader.IsRegistryUnavailable(ex) && !cancellationToken.IsCancellationRequested)
             {
                 // Registry down or the schema refused: the outcome waits rather than being dropped.
                 LogSerializationFailed(_options.OutcomeTopic, ex.Message);
