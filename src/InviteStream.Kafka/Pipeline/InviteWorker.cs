@@ -161,7 +161,7 @@ internal sealed partial class InviteWorker(
     {
         var assigned = partitions.ToList();
         OpenWorkers(assigned);
-        ShareCapacity();
+        OwnershipChanged();
         if (assigned.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
             var numbers = string.Join(',', assigned.Select(p => p.Partition.Value));
@@ -199,16 +199,8 @@ internal sealed partial class InviteWorker(
         var revoked = partitions.Where(_workers.ContainsKey).ToList();
         StopWorkers(revoked, graceful: true);
         Commit(consumer, revoked);
-        foreach (var partition in revoked)
-        {
-            _workers.Remove(partition);
-            _paused.Remove(partition);
-            _stored.Forget(partition);
-            workers.Closed(partition);
-        }
-
-        health.Owned(_workers.Count);
-        ShareCapacity();
+        revoked.ForEach(Forget);
+        OwnershipChanged();
         if (revoked.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
             var numbers = string.Join(',', revoked.Select(p => p.Partition.Value));
@@ -220,13 +212,7 @@ internal sealed partial class InviteWorker(
     {
         var lost = partitions.Where(_workers.ContainsKey).ToList();
         StopWorkers(lost, graceful: false);
-        foreach (var partition in lost)
-        {
-            _workers.Remove(partition);
-            _paused.Remove(partition);
-            _stored.Forget(partition);
-            workers.Closed(partition);
-        }
+        lost.ForEach(Forget);
 
         if (publisher.IsTransactional && lost.Count > 0)
         {
@@ -235,8 +221,7 @@ internal sealed partial class InviteWorker(
             Rewind(consumer, leaving: []);
         }
 
-        health.Owned(_workers.Count);
-        ShareCapacity();
+        OwnershipChanged();
     }
 
     /// <summary>
@@ -249,18 +234,12 @@ internal sealed partial class InviteWorker(
     {
         var owned = _workers.Keys.ToList();
         StopWorkers(owned, graceful: false);
-        foreach (var partition in owned)
-        {
-            _workers.Remove(partition);
-            _stored.Forget(partition);
-            workers.Closed(partition);
-        }
-
         if (_paused.Count > 0)
         {
             consumer.Resume(_paused.Keys);
-            _paused.Clear();
         }
+
+        owned.ForEach(Forget);
 
         owned.RemoveAll(leaving.Contains);
         if (owned.Count == 0)
@@ -278,9 +257,19 @@ internal sealed partial class InviteWorker(
         LogRewound(owned.Count);
     }
 
-    // Rates are split by partitions owned: N replicas together stay within the configured caps.
-    private void ShareCapacity()
+    // The partition leaves this instance's books: its (stopped) worker, pause, stored offset and state.
+    private void Forget(TopicPartition partition)
     {
+        _workers.Remove(partition);
+        _paused.Remove(partition);
+        _stored.Forget(partition);
+        workers.Closed(partition);
+    }
+
+    // Rates are split by partitions owned: N replicas together stay within the configured caps.
+    private void OwnershipChanged()
+    {
+        health.Owned(_workers.Count);
         var total = Math.Max(layout.InputPartitions, _workers.Count);
         foreach (var capacity in capacities)
         {
@@ -296,13 +285,7 @@ internal sealed partial class InviteWorker(
         var owned = _workers.Keys.ToList();
         StopWorkers(owned, graceful: true);
         Commit(consumer, owned);
-        foreach (var partition in owned)
-        {
-            workers.Closed(partition);
-        }
-
-        _workers.Clear();
-        _paused.Clear();
+        owned.ForEach(Forget);
         consumer.Close();
         LogStopped();
     }
