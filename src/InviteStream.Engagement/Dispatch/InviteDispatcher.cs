@@ -35,24 +35,9 @@ internal sealed partial class InviteDispatcher(
 
     private async Task<DispatchResult> DispatchCoreAsync(InviteRequest request, CancellationToken cancellationToken)
     {
-        using (var wait = EngagementMetrics.Source.StartActivity("campaign rate limit wait"))
+        if (!await WaitForPermitAsync("campaign", limits.For(request.Campaign), request, request.Turn, cancellationToken))
         {
-            var waitStarted = time.GetTimestamp();
-            if (request.Turn is { } turn)
-            {
-                await turn.WaitAsync(cancellationToken);
-            }
-
-            // Asking queues the request in the limiter's FIFO at once; then the next event may ask.
-            var campaignPermit = limits.For(request.Campaign).AcquireAsync(request.Deadline, cancellationToken);
-            request.Turn?.Release();
-            var granted = await campaignPermit;
-            metrics.LimiterWaited("campaign", time.GetElapsedTime(waitStarted).TotalMilliseconds);
-            wait?.SetTag("invitestream.permit_granted", granted);
-            if (!granted)
-            {
-                return Throttled("campaign_rate_limit");
-            }
+            return Throttled("campaign_rate_limit");
         }
 
         if (!request.HasLocalHistory && options.Value.CheckSuppressionForUnknownContacts
@@ -110,16 +95,9 @@ internal sealed partial class InviteDispatcher(
     private async Task<AdapterResponse> AttemptAsync(InviteRequest request, ResilienceContext context)
     {
         var cancellationToken = context.CancellationToken;
-        using (var wait = EngagementMetrics.Source.StartActivity("api rate limit wait"))
+        if (!await WaitForPermitAsync("api", limits.Api, request, turn: null, cancellationToken))
         {
-            var waitStarted = time.GetTimestamp();
-            var granted = await limits.Api.AcquireAsync(request.Deadline, cancellationToken);
-            metrics.LimiterWaited("api", time.GetElapsedTime(waitStarted).TotalMilliseconds);
-            wait?.SetTag("invitestream.permit_granted", granted);
-            if (!granted)
-            {
-                return AdapterResponse.Final(Throttled("api_rate_limit"), 0);
-            }
+            return AdapterResponse.Final(Throttled("api_rate_limit"), 0);
         }
 
         context.Properties.Set(DispatchResilience.Sent, true);
@@ -132,6 +110,27 @@ internal sealed partial class InviteDispatcher(
         }
 
         return response;
+    }
+
+    // Each permit wait is one span and one measurement. With a turn, the request asks only after every
+    // earlier event of its partition asked; asking queues it in the limiter's FIFO at once, and then
+    // the next event may ask.
+    private async ValueTask<bool> WaitForPermitAsync(
+        string limiterName, RollingWindowRateLimiter limiter, InviteRequest request, DispatchTurn? turn, CancellationToken cancellationToken)
+    {
+        using var wait = EngagementMetrics.Source.StartActivity(limiterName == "api" ? "api rate limit wait" : "campaign rate limit wait");
+        var started = time.GetTimestamp();
+        if (turn is not null)
+        {
+            await turn.WaitAsync(cancellationToken);
+        }
+
+        var permit = limiter.AcquireAsync(request.Deadline, cancellationToken);
+        turn?.Release();
+        var granted = await permit;
+        metrics.LimiterWaited(limiterName, time.GetElapsedTime(started).TotalMilliseconds);
+        wait?.SetTag("invitestream.permit_granted", granted);
+        return granted;
     }
 
     private static DispatchResult Interpret(Outcome<AdapterResponse> outcome, ResilienceContext context, bool deadlinePassed)
