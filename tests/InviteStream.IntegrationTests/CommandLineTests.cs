@@ -5,22 +5,11 @@ namespace InviteStream.IntegrationTests;
 [TestFixture]
 public sealed class CommandLineTests
 {
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "InviteStream.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("InviteStream.sln not found above the test directory.");
-    }
-
     [Test]
     public void The_sample_campaigns_are_valid()
     {
         using var output = new StringWriter();
-        var exitCode = ValidateCommand.Validate(new DirectoryInfo(Path.Combine(RepositoryRoot(), "deploy", "campaigns")), output);
+        var exitCode = ValidateCommand.Validate(new DirectoryInfo(Repository.PathOf("deploy", "campaigns")), output);
         Assert.That(exitCode, Is.EqualTo(ExitCodes.Success), output.ToString());
         Assert.That(output.ToString(), Does.Contain("2 campaign(s) valid, 0 error(s)"));
     }
@@ -55,7 +44,7 @@ public sealed class CommandLineTests
         var directory = Directory.CreateTempSubdirectory("invitestream-run-");
         try
         {
-            var guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "campaigns", "api-driven-proactive-web-invite.json"));
+            var guide = File.ReadAllText(Repository.PathOf("deploy", "campaigns", "api-driven-proactive-web-invite.json"));
             File.WriteAllText(Path.Combine(directory.FullName, "batch.json"), guide.Replace("\"realtime\"", "\"batch\"", StringComparison.Ordinal));
             using var output = new StringWriter();
             using var error = new StringWriter();
@@ -79,7 +68,7 @@ public sealed class CommandLineTests
         using var error = new StringWriter();
         var exitCode = await DemoCommand.RunAsync(
             new DemoSettings(Events: 400, Contacts: 150, Rate: 2000, Seed: 7),
-            new DirectoryInfo(Path.Combine(RepositoryRoot(), "deploy", "campaigns")),
+            new DirectoryInfo(Repository.PathOf("deploy", "campaigns")),
             [],
             output,
             error,

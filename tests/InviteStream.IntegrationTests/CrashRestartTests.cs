@@ -63,14 +63,14 @@ public sealed class CrashRestartTests(string broker)
             foreach (var killAt in new[] { Events / 5, Events * 2 / 5, Events * 3 / 5 })
             {
                 using var doomed = WorkerProcess.Start(arguments);
-                await WaitForAsync(() => OutcomeCount(harness) >= killAt || doomed.HasExited, TimeSpan.FromSeconds(120));
+                await WaitForAsync(() => harness.EndOffsets(harness.OutcomeTopic) >= killAt || doomed.HasExited, TimeSpan.FromSeconds(120));
                 Assert.That(doomed.HasExited, Is.False, doomed.Output);
                 doomed.Kill();
                 logs.Add(doomed.Output);
             }
 
             using var survivor = WorkerProcess.Start(arguments);
-            await WaitForAsync(() => OutcomeCount(harness) >= Events || survivor.HasExited, TimeSpan.FromSeconds(180));
+            await WaitForAsync(() => harness.EndOffsets(harness.OutcomeTopic) >= Events || survivor.HasExited, TimeSpan.FromSeconds(180));
             var missing = await harness.WaitForEveryInputDecidedAsync(TimeSpan.FromSeconds(60));
             logs.Add(survivor.Output);
             Assert.That(missing, Is.Empty, string.Join(Environment.NewLine, logs));
@@ -93,18 +93,7 @@ public sealed class CrashRestartTests(string broker)
             Assert.That(harness.ReadOutcomes(), Has.Count.EqualTo(Events), "exactly one committed outcome per input");
         }
 
-        await TestContext.Progress.WriteLineAsync($"outcomes written: {OutcomeCount(harness)} for {Events} events (duplicates are replays after kills)");
-    }
-
-    private static long OutcomeCount(PipelineHarness harness)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-        {
-            BootstrapServers = harness.BootstrapServers,
-            GroupId = "watermarks",
-        }).Build();
-        return Enumerable.Range(0, harness.Partitions)
-            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(harness.OutcomeTopic, p), TimeSpan.FromSeconds(10)).High.Value);
+        await TestContext.Progress.WriteLineAsync($"outcomes written: {harness.EndOffsets(harness.OutcomeTopic)} for {Events} events (duplicates are replays after kills)");
     }
 
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)

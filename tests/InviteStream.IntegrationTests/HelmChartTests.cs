@@ -12,7 +12,7 @@ namespace InviteStream.IntegrationTests;
 [TestFixture]
 public sealed partial class HelmChartTests
 {
-    private static readonly string Chart = Path.Combine(RepositoryRoot(), "helm", "invitestream");
+    private static readonly string Chart = Repository.PathOf("helm", "invitestream");
 
     [Test]
     public void Chart_and_values_parse()
@@ -78,7 +78,7 @@ public sealed partial class HelmChartTests
     [Test]
     public void Compose_file_starts_kafka_in_KRaft_mode_schema_registry_the_simulator_and_two_workers()
     {
-        var compose = Load(File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "docker-compose.yml")));
+        var compose = Load(File.ReadAllText(Repository.PathOf("deploy", "docker-compose.yml")));
         var services = Map(compose, "services");
         var worker = Map(services, "worker");
         var environment = Map(worker, "environment");
@@ -95,7 +95,7 @@ public sealed partial class HelmChartTests
     [Test]
     public void The_image_is_multi_stage_and_runs_as_a_non_root_user_without_embedded_stand_ins()
     {
-        var dockerfile = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "Dockerfile"));
+        var dockerfile = File.ReadAllLines(Repository.PathOf("deploy", "Dockerfile"));
         Assert.Multiple(() =>
         {
             Assert.That(dockerfile.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)), Is.EqualTo(2));
@@ -147,17 +147,6 @@ public sealed partial class HelmChartTests
 
     private static string Scalar(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value ?? "" : "";
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "InviteStream.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("InviteStream.sln not found above the test directory.");
-    }
 
     [GeneratedRegex(@"^\s*(\{\{-?.*?-?\}\}\s*)+$")]
     private static partial Regex ActionOnly();

@@ -185,6 +185,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
         return [.. records.OrderBy(r => r.Partition.Value).ThenBy(r => r.Offset.Value)];
     }
 
+    /// <summary>The sum of a topic's end offsets: its records plus the transaction markers among them.</summary>
+    public long EndOffsets(string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _bootstrapServers, GroupId = "watermarks" }).Build();
+        return Enumerable.Range(0, Partitions)
+            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
     /// <summary>Input records (partition, offset) that no outcome names as its source yet.</summary>
     public List<(int Partition, long Offset)> InputsWithoutOutcome()
     {

@@ -47,8 +47,8 @@ public sealed class TransactionalModeTests(string broker)
             Assert.That(deadLetters, Has.Count.EqualTo(1));
             Assert.That(changelog.Select(r => r.Message.Key).Distinct().Count(), Is.EqualTo(150), "one delivered invite per contact recorded");
             Assert.That(harness.Simulator.State.Ledger, Has.Count.EqualTo(150));
-            Assert.That(EndOffsets(harness, harness.OutcomeTopic), Is.GreaterThan(outcomes.Count), "commit markers take offsets: the outcomes were written in transactions");
-            Assert.That(EndOffsets(harness, $"{harness.GroupId}.contact-state"), Is.GreaterThan(changelog.Count), "so were the state records");
+            Assert.That(harness.EndOffsets(harness.OutcomeTopic), Is.GreaterThan(outcomes.Count), "commit markers take offsets: the outcomes were written in transactions");
+            Assert.That(harness.EndOffsets($"{harness.GroupId}.contact-state"), Is.GreaterThan(changelog.Count), "so were the state records");
         });
 
         if (broker != TestKafkas.Embedded)
@@ -58,12 +58,5 @@ public sealed class TransactionalModeTests(string broker)
             var committed = reader.Committed(Enumerable.Range(0, harness.Partitions).Select(p => new TopicPartition(harness.InputTopic, p)), TimeSpan.FromSeconds(10));
             Assert.That(committed.Sum(c => c.Offset.Value), Is.EqualTo(Events), "the input offsets were committed in the transactions");
         }
-    }
-
-    private static long EndOffsets(PipelineHarness harness, string topic)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = harness.BootstrapServers, GroupId = "watermarks" }).Build();
-        return Enumerable.Range(0, harness.Partitions)
-            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
     }
 }

@@ -69,7 +69,7 @@ internal sealed partial class RecordPublisher : IDisposable
             PipelineTracing.Inject(message.Headers);
         }
 
-        await ProduceUntilAcknowledgedAsync(_options.OutcomeTopic, message, cancellationToken);
+        await ProduceAsync(new TopicPartition(_options.OutcomeTopic, Partition.Any), message, cancellationToken);
         _statistics.OutcomePublished(outcome);
     }
 
@@ -77,7 +77,7 @@ internal sealed partial class RecordPublisher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         var message = DeadLetter(source, reason);
-        await ProduceUntilAcknowledgedAsync(_options.DeadLetterTopic, message, cancellationToken);
+        await ProduceAsync(new TopicPartition(_options.DeadLetterTopic, Partition.Any), message, cancellationToken);
         _statistics.DeadLetterPublished(reason);
         LogDeadLettered(reason, source.Topic, source.Partition.Value, source.Offset.Value);
     }
@@ -177,9 +177,6 @@ internal sealed partial class RecordPublisher : IDisposable
             }
         }
     }
-
-    private Task ProduceUntilAcknowledgedAsync(string topic, Message<string?, byte[]> message, CancellationToken cancellationToken) =>
-        ProduceAsync(new TopicPartition(topic, Partition.Any), message, cancellationToken);
 
     // librdkafka already retries transient errors until message.timeout.ms; a failure that comes
     // back is retried here until shutdown, because giving up would lose the event.
