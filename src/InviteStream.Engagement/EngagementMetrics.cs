@@ -13,6 +13,9 @@ public sealed class EngagementMetrics : IDisposable
     public const string MeterName = "InviteStream.Engagement";
     public const string SourceName = "InviteStream.Engagement";
 
+    /// <summary>Polly's meter, where the dispatch pipeline reports retries, circuit changes and timeouts (<c>resilience.polly.*</c>).</summary>
+    public const string ResilienceMeterName = "Polly";
+
     internal static readonly ActivitySource Source = new(SourceName);
 
     private readonly Meter _meter;
@@ -20,18 +23,18 @@ public sealed class EngagementMetrics : IDisposable
     private readonly Histogram<double> _dispatch;
     private readonly Counter<long> _responses;
 
-    public EngagementMetrics(InviteRateLimits limits, IMeterFactory? meterFactory = null)
+    public EngagementMetrics(ApiBudget budget, IMeterFactory? meterFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(budget);
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _limiterWait = _meter.CreateHistogram<double>("invitestream.limiter.wait.duration", "ms", "Time an invite waited for a rate-limit permit, by limiter");
         _dispatch = _meter.CreateHistogram<double>("invitestream.dispatch.duration", "ms", "From asking for permits to the dispatch result, by result");
         _responses = _meter.CreateCounter<long>("invitestream.dispatch.http.responses", "{response}", "Engagement API responses, by HTTP status code");
         _meter.CreateObservableGauge(
             "invitestream.limiter.available",
-            () => Available(limits),
+            () => new Measurement<int>(budget.Limiter.Available, new KeyValuePair<string, object?>("limiter", "api")),
             "{permit}",
-            "Permits that could be granted right now, by limiter");
+            "Permits of the engagement API's budget that could be granted right now");
     }
 
     internal void LimiterWaited(string limiter, double milliseconds) =>
@@ -44,16 +47,4 @@ public sealed class EngagementMetrics : IDisposable
         _responses.Add(1, new KeyValuePair<string, object?>("http.response.status_code", statusCode));
 
     public void Dispose() => _meter.Dispose();
-
-    private static IEnumerable<Measurement<int>> Available(InviteRateLimits limits)
-    {
-        yield return new Measurement<int>(limits.Api.Available, new KeyValuePair<string, object?>("limiter", "api"));
-        foreach (var (campaignId, limiter) in limits.Campaigns)
-        {
-            yield return new Measurement<int>(
-                limiter.Available,
-                new KeyValuePair<string, object?>("limiter", "campaign"),
-                new KeyValuePair<string, object?>("campaign", campaignId));
-        }
-    }
 }

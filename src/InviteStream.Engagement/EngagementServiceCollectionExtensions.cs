@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Polly;
 
 using InviteStream.Configuration;
 
@@ -20,8 +21,7 @@ public static class EngagementServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<EngagementOptions>()
-            .Bind(builder.Configuration.GetSection(EngagementOptions.SectionName))
-            .ValidateSettings(EngagementOptions.SectionName)
+            .BindSettings(builder.Configuration, EngagementOptions.SectionName)
             .Validate(o => o.BaseUrl is { IsAbsoluteUri: true }, "Engagement:BaseUrl must be an absolute http(s) URL.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientId), "Engagement:ClientId is required.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientSecret), "Engagement:ClientSecret is required.")
@@ -29,10 +29,13 @@ public static class EngagementServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<InviteRateLimits>();
+        services.AddSingleton<ApiBudget>();
         services.AddMetrics();
-        services.AddSingleton(sp => new EngagementMetrics(sp.GetRequiredService<InviteRateLimits>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<IDispatchCapacity>(sp => sp.GetRequiredService<InviteRateLimits>());
+        services.AddSingleton(sp => new EngagementMetrics(sp.GetRequiredService<ApiBudget>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<IDispatchCapacity>(sp => sp.GetRequiredService<ApiBudget>());
+        services.AddSingleton<IApiGrants>(sp => sp.GetRequiredService<ApiBudget>());
+        services.AddSingleton<PermitWait>();
+        services.AddSingleton<IPermitWaits>(sp => sp.GetRequiredService<PermitWait>());
         // One provider for the process: one cached token, one refresh at a time.
         services.AddHttpClient(nameof(AccessTokenProvider), (sp, http) =>
             http.Timeout = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.RequestTimeout);
@@ -66,8 +69,11 @@ public static class EngagementServiceCollectionExtensions
                 : new GuideApiAdapter(http, tokens, time);
         });
         services.AddSingleton<DispatchHealth>();
-        services.AddSingleton(sp => DispatchResilience.Build(
-            sp.GetRequiredService<IOptions<EngagementOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DispatchHealth>()));
+        services.AddResiliencePipeline<string, AdapterResponse>(DispatchResilience.PipelineName, (pipeline, context) => DispatchResilience.Configure(
+            pipeline,
+            context.ServiceProvider.GetRequiredService<IOptions<EngagementOptions>>().Value,
+            context.ServiceProvider.GetRequiredService<TimeProvider>(),
+            context.ServiceProvider.GetRequiredService<DispatchHealth>()));
         services.AddSingleton<IInviteDispatcher, InviteDispatcher>();
         services.AddSingleton(sp => new CampaignSyncClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(IEngagementAdapter)), sp.GetRequiredService<AccessTokenProvider>()));

@@ -24,6 +24,9 @@ public sealed class EmbeddedKafkaCluster : IDisposable
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
     }
 
+    /// <summary>After this long without a heartbeat a KIP-848 group member is removed and its partitions reassigned.</summary>
+    public const int ConsumerSessionTimeoutMs = 6_000;
+
     public string BootstrapServers { get; }
 
     public int BrokerCount { get; }
@@ -57,6 +60,12 @@ public sealed class EmbeddedKafkaCluster : IDisposable
 
         // Classic consumer groups would otherwise wait 3 s before their first assignment.
         LibRdKafkaMock.GroupInitialRebalanceDelayMs(cluster, 0);
+
+        // KIP-848 groups: the broker frees a crashed member's partitions after this session timeout
+        // (a real broker's group.consumer.session.timeout.ms, 45 s by default); the worker's
+        // classic-protocol members use the same 6 s (session.timeout.ms).
+        LibRdKafkaMock.GroupConsumerSessionTimeoutMs(cluster, ConsumerSessionTimeoutMs);
+        LibRdKafkaMock.GroupConsumerHeartbeatIntervalMs(cluster, 1_000);
         return new EmbeddedKafkaCluster(client, cluster, brokerCount);
     }
 

@@ -83,6 +83,12 @@ internal static partial class LibRdKafkaMock
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
     internal static partial void GroupInitialRebalanceDelayMs(IntPtr cluster, int delayMs);
 
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_set_group_consumer_session_timeout_ms")]
+    internal static partial void GroupConsumerSessionTimeoutMs(IntPtr cluster, int timeoutMs);
+
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_set_group_consumer_heartbeat_interval_ms")]
+    internal static partial void GroupConsumerHeartbeatIntervalMs(IntPtr cluster, int intervalMs);
+
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_push_request_errors_array")]
     internal static partial void PushRequestErrorsArray(IntPtr cluster, short apiKey, nuint count, int[] errors);
 

@@ -2,10 +2,16 @@ using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using InviteStream.Core.Campaigns;
 using InviteStream.Core.Decisions;
+using InviteStream.Core.Dispatch;
+using InviteStream.Core.Invites;
+using InviteStream.Kafka.Clients;
+using InviteStream.Kafka.Dispatching;
 using InviteStream.Kafka.Pipeline;
 using InviteStream.Kafka.Publishing;
 using InviteStream.Kafka.Serialization;
 using InviteStream.Kafka.State;
+using InviteStream.Kafka.Stats;
+using InviteStream.Core.Stats;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -19,27 +25,25 @@ namespace InviteStream.Kafka;
 public static class KafkaPipelineExtensions
 {
     /// <summary>
-    /// Registers the Kafka pipeline: options, the consumer worker, the outcome publisher, and the
-    /// core's decider and contact state. Needs a <see cref="CampaignSet"/> and an
-    /// <see cref="Core.Dispatch.IInviteDispatcher"/> registered by the host.
+    /// Registers the Kafka pipeline: options, the decision stage, the publishers, and the core's
+    /// invite flow. Needs a <see cref="CampaignSet"/>, an <see cref="IInviteDispatcher"/> and
+    /// <see cref="IInvitePermits"/> registered by the host.
     /// </summary>
     public static IHostApplicationBuilder AddInvitePipeline(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<KafkaOptions>()
-            .Bind(builder.Configuration.GetSection(KafkaOptions.SectionName))
-            .ValidateSettings(KafkaOptions.SectionName)
+            .BindSettings(builder.Configuration, KafkaOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.BootstrapServers), "Kafka:BootstrapServers is required (leave it empty only in embedded mode, where the host fills it in).")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KafkaOptions>, ProtectedClientProperties>();
         services.AddOptions<PipelineOptions>()
-            .Bind(builder.Configuration.GetSection(PipelineOptions.SectionName))
-            .ValidateSettings(PipelineOptions.SectionName)
+            .BindSettings(builder.Configuration, PipelineOptions.SectionName)
             .ValidateOnStart();
 
         services.AddOptions<SerializationOptions>()
-            .Bind(builder.Configuration.GetSection(SerializationOptions.SectionName))
-            .ValidateSettings(SerializationOptions.SectionName)
+            .BindSettings(builder.Configuration, SerializationOptions.SectionName)
             .Validate(
                 o => o.Format != RecordFormat.Avro || !string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || o.SchemaRegistry.ContainsKey("schema.registry.url"),
                 "Serialization:SchemaRegistryUrl is required when Serialization:Format is Avro.")
@@ -49,19 +53,7 @@ public static class KafkaPipelineExtensions
         // Registered only if the host has none: tests bring an in-memory registry.
         services.TryAddSingleton<ISchemaRegistryClient>(sp =>
         {
-            var serialization = sp.GetRequiredService<IOptions<SerializationOptions>>().Value;
-            var config = new SchemaRegistryConfig();
-            foreach (var (key, value) in serialization.SchemaRegistry)
-            {
-                config.Set(key, value);
-            }
-
-            if (!string.IsNullOrWhiteSpace(serialization.SchemaRegistryUrl))
-            {
-                config.Url = serialization.SchemaRegistryUrl;
-            }
-
-            return new CachedSchemaRegistryClient(config);
+            return new CachedSchemaRegistryClient(sp.GetRequiredService<IOptions<SerializationOptions>>().Value.RegistryConfig());
         });
         services.AddSingleton<IRecordFormat>(sp =>
         {
@@ -74,7 +66,6 @@ public static class KafkaPipelineExtensions
         services.AddSingleton<PipelineStatistics>();
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<PartitionStates>();
-        services.AddSingleton<ContactStateChangelog>();
         services.AddSingleton(sp =>
         {
             var pipeline = sp.GetRequiredService<IOptions<PipelineOptions>>().Value;
@@ -82,16 +73,109 @@ public static class KafkaPipelineExtensions
                 sp.GetRequiredService<CampaignSet>().Campaigns,
                 new DecisionRules(pipeline.MaxEventAge, pipeline.ConsolidatedSuppression));
         });
+        services.AddSingleton<StatsAccumulator>();
+        services.AddSingleton(sp =>
+        {
+            var pipeline = sp.GetRequiredService<IOptions<PipelineOptions>>().Value;
+            IFilterResultSink filterResults = sp.GetRequiredService<FilterResultTelemetry>();
+            if (sp.GetRequiredService<IOptions<KafkaOptions>>().Value.PublishesStats)
+            {
+                filterResults = new FilterResultSinks(filterResults, sp.GetRequiredService<StatsAccumulator>());
+            }
+
+            return new InviteFlow(
+                sp.GetRequiredService<InviteDecider>(),
+                sp.GetRequiredService<IInviteDispatcher>(),
+                sp.GetRequiredService<OutcomePublisher>(),
+                filterResults,
+                new InviteFlowSettings(pipeline.MaxInviteDelay, pipeline.EmitNotEligible, [.. pipeline.PassThroughAttributes]),
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp => Publisher(sp, PublisherRole.Contacts));
+        services.AddKeyedSingleton(PublisherKeys.Dispatch, (sp, _) => Publisher(sp, PublisherRole.Dispatch));
+        services.AddKeyedSingleton(PublisherKeys.Grants, (sp, _) => Publisher(sp, PublisherRole.Grants));
+        services.AddKeyedSingleton(PublisherKeys.Stats, (sp, _) => Publisher(sp, PublisherRole.Stats));
+        services.AddSingleton<StatsPartialWriter>();
+        services.AddSingleton<StatsPartitions>();
+        services.AddSingleton<OutcomePublisher>();
+        services.AddSingleton<DeadLetterPublisher>();
+        services.AddSingleton<RekeyForwarder>();
+        services.AddSingleton<TriggerPublisher>();
+        services.AddSingleton<ChangelogReader>();
+        services.AddSingleton<ContactStateChangelog>();
         services.AddSingleton<EventRecordReader>();
-        services.AddSingleton<RecordPublisher>();
+        services.AddSingleton(sp => new ContactPartitioner(sp.GetRequiredService<IOptions<KafkaOptions>>().Value.KeyPartitioner));
+        services.AddSingleton<RecordRouting>();
         services.AddSingleton<FilterResultTelemetry>();
-        services.AddSingleton<EventProcessor>();
-        services.AddSingleton<PartitionWorkerFactory>();
+        services.AddSingleton<RecordHandler>();
+        services.AddSingleton<DecisionPartitions>();
+        services.AddSingleton<DispatchPartitions>();
         services.AddSingleton<TopicLayout>();
         services.AddHostedService<TopicLayoutCheck>();
-        services.AddHostedService<Repartitioner>();
-        services.AddHostedService<InviteWorker>();
+        // Registered as they are (AddHostedService would keep only the first of one type).
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            return Stage(sp, "contact", KafkaClientConfig.GroupConsumer(kafka), kafka.SourceTopics, KafkaClientConfig.FollowerConsumer(kafka),
+                sp.GetRequiredService<DecisionPartitions>(), sp.GetRequiredService<RecordPublisher>(), countsStatistics: kafka.PublishesStats);
+        });
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            return Stage(sp, "dispatch", KafkaClientConfig.DispatchConsumer(kafka), [kafka.EffectiveTriggerTopic], null,
+                sp.GetRequiredService<DispatchPartitions>(), sp.GetRequiredKeyedService<RecordPublisher>(PublisherKeys.Dispatch));
+        });
+        // Kafka:StatsTopic set empty turns the statistics off, and with them this stage (unset: the default topic).
+        if (builder.Configuration[$"{KafkaOptions.SectionName}:{nameof(KafkaOptions.StatsTopic)}"] is not { } statsTopic || KafkaOptions.NamesStatsTopic(statsTopic))
+        {
+            services.AddSingleton<IHostedService>(sp =>
+            {
+                var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+                return Stage(sp, "stats", KafkaClientConfig.StatsConsumer(kafka), [kafka.EffectiveStatsPartialTopic], null,
+                    sp.GetRequiredService<StatsPartitions>(), sp.GetRequiredKeyedService<RecordPublisher>(PublisherKeys.Stats));
+            });
+        }
+
         services.AddHostedService<ContactStateEviction>();
+        services.AddHostedService<ApiGrantRecorder>();
         return builder;
+    }
+
+    private static RecordPublisher Publisher(IServiceProvider services, PublisherRole role)
+    {
+        var publisher = new RecordPublisher(
+            KafkaClientConfig.Publisher(services.GetRequiredService<IOptions<KafkaOptions>>().Value, role),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<RecordPublisher>>());
+
+        // The grant changelog is written before any stage's loop runs (restores need nothing of it, grants do).
+        if (role == PublisherRole.Grants)
+        {
+            publisher.Start();
+        }
+
+        return publisher;
+    }
+
+    // One loop per stage, each with a commit policy of its own (and, in transactional mode, its own transactions).
+    private static StageService Stage(
+        IServiceProvider services, string name, ConsumerConfig group, IReadOnlyList<string> topics, ConsumerConfig? follower, IPartitionStage stage, RecordPublisher publisher,
+        bool countsStatistics = false)
+    {
+        var kafka = services.GetRequiredService<IOptions<KafkaOptions>>();
+        var time = services.GetRequiredService<TimeProvider>();
+        ICommitPolicy commits = publisher.IsTransactional
+            ? new TransactionalCommits(publisher, kafka, time)
+            : new StoredOffsetCommits(time, services.GetRequiredService<ILogger<StoredOffsetCommits>>());
+        if (countsStatistics)
+        {
+            commits = new StatsGatedCommits(
+                commits, services.GetRequiredService<StatsAccumulator>(), services.GetRequiredService<StatsPartialWriter>(), time, services.GetRequiredService<ILogger<StatsGatedCommits>>());
+        }
+
+        var progress = new ConsumerProgress(
+            name, services.GetRequiredService<PipelineHealth>(), services.GetRequiredService<PipelineStatistics>(), time, services.GetRequiredService<ILogger<ConsumerProgress>>());
+        return new StageService(
+            name, group, topics, follower, stage, publisher, commits, progress, services.GetRequiredService<PipelineHealth>(), services.GetRequiredService<ILogger<StageService>>());
     }
 }

@@ -35,6 +35,10 @@ public sealed class PipelineOptions
     [Range(1, 100_000_000)]
     public int MaxRecordBytes { get; set; } = 64 * 1024;
 
+    /// <summary>The window of every campaign's <c>maxInvitesPerMinute</c>: a minute, as the guide says. Shorter only to test the caps quickly.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CampaignRateWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long shutdown or a revocation waits for in-flight decisions.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
@@ -48,6 +52,22 @@ public sealed class PipelineOptions
 
     /// <summary>Publish <c>not_eligible</c> outcomes, with per-filter reasons, for events that matched no campaign.</summary>
     public bool EmitNotEligible { get; set; }
+
+    /// <summary>
+    /// How long past its end a minute of event time stays open on <c>Kafka:StatsTopic</c>: it is
+    /// published once the wall clock, or the newest event time seen, passes its end plus this.
+    /// An event of that minute arriving later updates it (the record's revision grows).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan StatsGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long after its close a minute's total is kept in memory to add late events to. Events of
+    /// an older minute (only <c>expired</c> outcomes reach that far) are not added to the topic:
+    /// they are counted in <c>invitestream.stats.dropped</c> and logged.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan StatsRetention { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Log contact ids as they are. Off (default): logs carry a stable hash (<c>c_</c> + 16 hex digits) instead.</summary>
     public bool LogPlainContactIds { get; set; }

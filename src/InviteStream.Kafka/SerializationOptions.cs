@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Confluent.SchemaRegistry;
 
 namespace InviteStream.Kafka;
 
@@ -22,6 +23,23 @@ public sealed class SerializationOptions
     /// <c>Serialization__SchemaRegistry__schema.registry.basic.auth.user.info=user:secret</c>.
     /// </summary>
     public IDictionary<string, string> SchemaRegistry { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The registry client's configuration: the pass-through properties, then the URL.</summary>
+    public SchemaRegistryConfig RegistryConfig()
+    {
+        var config = new SchemaRegistryConfig();
+        foreach (var (key, value) in SchemaRegistry)
+        {
+            config.Set(key, value);
+        }
+
+        if (!string.IsNullOrWhiteSpace(SchemaRegistryUrl))
+        {
+            config.Url = SchemaRegistryUrl;
+        }
+
+        return config;
+    }
 }
 
 public enum RecordFormat

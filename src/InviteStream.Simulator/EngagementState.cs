@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using InviteStream.Core.Attributes;
 using InviteStream.Core.Campaigns;
-using InviteStream.Core.Decisions;
-using InviteStream.Core.Filters;
-using InviteStream.Core.State;
+using InviteStream.Simulator.Rules;
 
 namespace InviteStream.Simulator;
 
@@ -12,22 +9,50 @@ namespace InviteStream.Simulator;
 /// What the simulated Predictive Engagement engine knows: campaigns, each contact's invites
 /// (its suppression tokens, consolidated across campaigns), the ledger of delivered invites, and
 /// the answers already given per requestId (so a retried or replayed trigger is answered the same).
+/// It decides with its own reading of the guide's rules (<see cref="EngineCampaign"/>,
+/// <see cref="CooldownBook"/>), never with the product's, so end-to-end tests can use it as an
+/// independent oracle.
 /// </summary>
 public sealed class EngagementState(TimeProvider time)
 {
     private readonly Lock _lock = new();
-    private readonly ConcurrentDictionary<string, Campaign> _campaigns = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<InviteRecord>> _contacts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Campaign Campaign, EngineCampaign Rules)> _campaigns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CooldownBook> _contacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TriggerAnswer> _answers = new(StringComparer.Ordinal);
     private readonly List<DeliveredInvite> _ledger = [];
     private readonly List<ReceivedTrigger> _received = [];
     private readonly List<SegmentAssignment> _segmentAssignments = [];
 
-    public IReadOnlyCollection<Campaign> Campaigns => [.. _campaigns.Values];
+    public IReadOnlyCollection<Campaign> Campaigns => [.. _campaigns.Values.Select(known => known.Campaign)];
 
-    public void Upsert(Campaign campaign) => _campaigns[campaign.Id] = campaign;
+    /// <exception cref="ArgumentException">The engine cannot read the campaign's filters or throttling.</exception>
+    public void Upsert(Campaign campaign)
+    {
+        if (!TryUpsert(campaign, out var error))
+        {
+            throw new ArgumentException($"campaign {campaign.Id}: {error}", nameof(campaign));
+        }
+    }
 
-    public bool TryGetCampaign(string id, out Campaign campaign) => _campaigns.TryGetValue(id, out campaign!);
+    /// <summary>Adds or replaces a campaign, read from its definition as written.</summary>
+    public bool TryUpsert(Campaign campaign, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        if (!EngineCampaign.TryRead(campaign.Definition, out var rules, out error))
+        {
+            return false;
+        }
+
+        _campaigns[campaign.Id] = (campaign, rules);
+        return true;
+    }
+
+    public bool TryGetCampaign(string id, out Campaign campaign)
+    {
+        var found = _campaigns.TryGetValue(id, out var known);
+        campaign = known.Campaign;
+        return found;
+    }
 
     public IReadOnlyList<DeliveredInvite> Ledger
     {
@@ -81,15 +106,10 @@ public sealed class EngagementState(TimeProvider time)
     /// <summary>Evaluates a trigger: strict typed filters, then consolidated suppression.</summary>
     public TriggerAnswer Trigger(Campaign campaign, string contactId, string channelId, JsonElement sessionData, string? requestId, string? correlationId)
     {
-        var attributes = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
-        foreach (var property in sessionData.EnumerateObject())
-        {
-            if (AttributeJson.TryRead(property.Value, out var value, out _))
-            {
-                attributes[property.Name] = value;
-            }
-        }
-
+        var rules = RulesOf(campaign);
+        // Like the real engine, a filter that does not match (wrong type, missing key) is just a
+        // negative evaluation: no error tells the caller why.
+        var eligible = rules.Matches(sessionData);
         lock (_lock)
         {
             if (requestId is not null && _answers.TryGetValue(requestId, out var earlier))
@@ -97,7 +117,7 @@ public sealed class EngagementState(TimeProvider time)
                 return earlier;
             }
 
-            var answer = Decide(campaign, contactId, channelId, attributes, sessionData, requestId, correlationId);
+            var answer = eligible ? Invite(rules, contactId, channelId, sessionData, requestId, correlationId) : TriggerAnswer.NotEligible;
             if (requestId is not null)
             {
                 _answers[requestId] = answer;
@@ -107,20 +127,21 @@ public sealed class EngagementState(TimeProvider time)
         }
     }
 
+    /// <summary>When every campaign may invite the contact again, or null when one may now.</summary>
     public DateTimeOffset? SuppressedUntil(string contactId)
     {
         lock (_lock)
         {
-            if (!_contacts.TryGetValue(contactId, out var invites))
+            if (!_contacts.TryGetValue(contactId, out var book))
             {
                 return null;
             }
 
             var now = time.GetUtcNow();
             DateTimeOffset? latest = null;
-            foreach (var campaign in _campaigns.Values)
+            foreach (var (_, rules) in _campaigns.Values)
             {
-                if (CooldownRule.SuppressedUntil(campaign, invites, now, consolidated: true) is { } until && (latest is null || until > latest))
+                if (book.SuppressedUntil(rules, now) is { } until && (latest is null || until > latest))
                 {
                     latest = until;
                 }
@@ -130,29 +151,35 @@ public sealed class EngagementState(TimeProvider time)
         }
     }
 
-    private TriggerAnswer Decide(
-        Campaign campaign, string contactId, string channelId, Dictionary<string, AttributeValue> attributes,
-        JsonElement sessionData, string? requestId, string? correlationId)
+    private EngineCampaign RulesOf(Campaign campaign)
     {
-        // Like the real engine, a filter that does not match (wrong type, missing key) is just a
-        // negative evaluation: no error tells the caller why.
-        foreach (var filter in campaign.Filters)
+        ArgumentNullException.ThrowIfNull(campaign);
+        if (_campaigns.TryGetValue(campaign.Id, out var known) && ReferenceEquals(known.Campaign, campaign))
         {
-            if (!FilterEvaluator.Evaluate(filter, attributes).IsMatch)
-            {
-                return TriggerAnswer.NotEligible;
-            }
+            return known.Rules;
         }
 
+        return EngineCampaign.TryRead(campaign.Definition, out var rules, out var error)
+            ? rules
+            : throw new ArgumentException($"campaign {campaign.Id}: {error}", nameof(campaign));
+    }
+
+    private TriggerAnswer Invite(
+        EngineCampaign campaign, string contactId, string channelId, JsonElement sessionData, string? requestId, string? correlationId)
+    {
         var now = time.GetUtcNow();
-        var invites = _contacts.TryGetValue(contactId, out var known) ? known : [];
-        if (CooldownRule.SuppressedUntil(campaign, invites, now, consolidated: true) is { } until)
+        if (!_contacts.TryGetValue(contactId, out var book))
+        {
+            book = new CooldownBook();
+            _contacts[contactId] = book;
+        }
+
+        if (book.SuppressedUntil(campaign, now) is { } until)
         {
             return TriggerAnswer.Suppressed(until);
         }
 
-        invites.Add(new InviteRecord(campaign.Id, now));
-        _contacts[contactId] = invites;
+        book.Record(campaign.Id, now);
         _ledger.Add(new DeliveredInvite(campaign.Id, contactId, channelId, requestId, correlationId, now, sessionData.Clone()));
         return TriggerAnswer.Delivered;
     }

@@ -1,7 +1,9 @@
 using InviteStream.Core.Campaigns;
 using InviteStream.Simulator;
 
-// Runs the simulator on its own: dotnet run --project src/InviteStream.Simulator -- [--port N] [--host ADDRESS] [--campaigns DIR]
+// Runs the simulator on its own until Ctrl+C or SIGTERM:
+// dotnet run --project src/InviteStream.Simulator -- [--port N] [--host ADDRESS] [--campaigns DIR]
+//   [--client-id ID] [--client-secret SECRET] [--requests-per-minute N]
 var options = new SimulatorOptions { Port = 5080 };
 var campaignDirectory = "deploy/campaigns";
 for (var i = 0; i < args.Length - 1; i++)
@@ -13,6 +15,7 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--campaigns": campaignDirectory = args[++i]; break;
         case "--client-id": options.ClientId = args[++i]; break;
         case "--client-secret": options.ClientSecret = args[++i]; break;
+        case "--requests-per-minute": options.RequestsPerMinute = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
     }
 }
 
@@ -31,7 +34,13 @@ if (Directory.Exists(campaignDirectory))
 }
 
 await using var server = await SimulatorServer.StartAsync(options, campaigns);
-Console.WriteLine($"Engagement simulator: {server.BaseUrl.ToString().TrimEnd('/')} ({campaigns.Count} campaigns; development only)");
+Console.WriteLine($"Engagement simulator: {server.BaseUrl.ToString().TrimEnd('/')} ({campaigns.Count} campaigns, {options.RequestsPerMinute} requests per minute per client; development only)");
+Console.WriteLine($"Client id: {options.ClientId}");
+Console.WriteLine($"Client secret: {options.ClientSecret}");
 var stopped = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
+using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGINT, context => { context.Cancel = true; stopped.TrySetResult(); });
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stopped.TrySetResult(); });
 await stopped.Task;
+Console.WriteLine("Engagement simulator stopped");

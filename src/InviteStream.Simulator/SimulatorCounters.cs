@@ -7,6 +7,7 @@ public sealed class SimulatorCounters
     public long TokenRequests;
     public long TriggerRequests;
     public long SegmentRequests;
+    public long SuppressionRequests;
 #pragma warning restore CA1051
 
     public long TokenRequestCount => Interlocked.Read(ref TokenRequests);
@@ -14,4 +15,6 @@ public sealed class SimulatorCounters
     public long TriggerRequestCount => Interlocked.Read(ref TriggerRequests);
 
     public long SegmentRequestCount => Interlocked.Read(ref SegmentRequests);
+
+    public long SuppressionRequestCount => Interlocked.Read(ref SuppressionRequests);
 }

@@ -128,7 +128,11 @@ public sealed class SimulatorServer : IAsyncDisposable
             }
 
             var existed = state.TryGetCampaign(campaign.Id, out _);
-            state.Upsert(campaign);
+            if (!state.TryUpsert(campaign, out var unreadable))
+            {
+                return Results.Json(new { code = "bad.request", errors = new[] { unreadable } }, statusCode: 400);
+            }
+
             return Results.Json(campaign.Definition, statusCode: existed ? 200 : 201);
         });
 
@@ -145,6 +149,7 @@ public sealed class SimulatorServer : IAsyncDisposable
                 return Unauthorized();
             }
 
+            var receivedAt = time.GetUtcNow();
             Interlocked.Increment(ref counters.TriggerRequests);
             var (allowed, remaining, resetAt) = rateLimit.Take(clientId);
             response.Headers["X-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
@@ -164,7 +169,7 @@ public sealed class SimulatorServer : IAsyncDisposable
                 var root = body.RootElement;
                 if (allowed && await faults.ApplyAsync(response, request.HttpContext.RequestAborted) is { } injected)
                 {
-                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), response.StatusCode, null));
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), response.StatusCode, null, receivedAt));
                     return injected;
                 }
 
@@ -172,13 +177,13 @@ public sealed class SimulatorServer : IAsyncDisposable
                 {
                     var retryAfter = Math.Max(1, (int)Math.Ceiling((resetAt - time.GetUtcNow()).TotalSeconds));
                     response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 429, null));
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 429, null, receivedAt));
                     return Results.Json(new { code = "too.many.requests.retry.after", message = "Rate limit exceeded" }, statusCode: 429);
                 }
 
                 if (!state.TryGetCampaign(campaignId, out var campaign))
                 {
-                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 404, null));
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 404, null, receivedAt));
                     return Results.Json(new { code = "not.found", message = $"campaign {campaignId} not found" }, statusCode: 404);
                 }
 
@@ -187,7 +192,7 @@ public sealed class SimulatorServer : IAsyncDisposable
                     || !root.TryGetProperty("channelId", out var channel) || channel.ValueKind != JsonValueKind.String
                     || !root.TryGetProperty("sessionData", out var sessionData) || sessionData.ValueKind != JsonValueKind.Object)
                 {
-                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 400, null));
+                    state.Record(new ReceivedTrigger(campaignId, root.Clone(), 400, null, receivedAt));
                     return Results.Json(new { code = "bad.request", message = "contactId, channelId and sessionData are required" }, statusCode: 400);
                 }
 
@@ -195,7 +200,7 @@ public sealed class SimulatorServer : IAsyncDisposable
                 var answer = state.Trigger(
                     campaign, contact.GetString()!, channel.GetString()!, sessionData,
                     OptionalString(context, "requestId"), OptionalString(context, "correlationId"));
-                state.Record(new ReceivedTrigger(campaignId, root.Clone(), 200, answer.Status));
+                state.Record(new ReceivedTrigger(campaignId, root.Clone(), 200, answer.Status, receivedAt));
                 return Results.Json(new Dictionary<string, object?>
                 {
                     ["status"] = answer.Status,
@@ -212,6 +217,8 @@ public sealed class SimulatorServer : IAsyncDisposable
             {
                 return Unauthorized();
             }
+
+            Interlocked.Increment(ref counters.SuppressionRequests);
 
             var until = state.SuppressedUntil(contactId);
             return Results.Json(new Dictionary<string, object?>

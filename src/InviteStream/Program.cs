@@ -1,13 +1,16 @@
 using System.CommandLine;
-using InviteStream.Host.Commands;
+using InviteStream.Commands;
 
 var run = RunCommand.Create();
 var root = new RootCommand("InviteStream: decides and sends proactive web-messaging invites from behavioral events on Kafka.")
 {
     run,
     DemoCommand.Create(),
+    DevStackCommand.Create(),
     ValidateCommand.Create(),
     CampaignsCommand.Create(),
+    ReplayCommand.Create(),
+    ReportCommand.Create(),
 };
 
 // `run` is the default verb: with no verb (or only settings) the arguments go to it.

@@ -1,12 +1,13 @@
 using InviteStream.Core.Campaigns;
+using InviteStream.Embedded;
 using InviteStream.Engagement;
-using InviteStream.Host.Operations;
 using InviteStream.Kafka;
+using InviteStream.Operations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace InviteStream.Host;
+namespace InviteStream;
 
 /// <summary>
 /// Builds the worker's generic host. Configuration, later sources winning: <c>appsettings.json</c>
@@ -19,7 +20,7 @@ internal static class WorkerHost
     public static HostApplicationBuilder CreateBuilder(IReadOnlyList<string> settings, IDictionary<string, string?>? defaults = null)
     {
         var args = settings.ToArray();
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
@@ -36,14 +37,23 @@ internal static class WorkerHost
         return builder;
     }
 
-    public static IHost Build(HostApplicationBuilder builder, CampaignSet campaigns)
+    /// <param name="decorate">Changes to the registrations once everything is registered (e.g. a decorated service).</param>
+    public static IHost Build(HostApplicationBuilder builder, CampaignSet campaigns, Action<IServiceCollection>? decorate = null)
+    {
+        Register(builder, campaigns);
+        decorate?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    /// <summary>Every component of the worker, on the host that runs it or on the one <see cref="SettingsCheck"/> validates first.</summary>
+    public static void Register(IHostApplicationBuilder builder, CampaignSet campaigns)
     {
         builder.Services.AddSingleton(campaigns);
+        builder.AddEmbeddedSettings();
         // Operations first: hosted services start in order, and probes must answer (not ready)
         // while the pipeline checks topics, joins its group and restores state.
         builder.AddOperations();
         builder.AddEngagement();
         builder.AddInvitePipeline();
-        return builder.Build();
     }
 }

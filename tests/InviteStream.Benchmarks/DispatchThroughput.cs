@@ -24,7 +24,7 @@ internal static class DispatchThroughput
         await using var simulator = await SimulatorServer.StartAsync(
             new SimulatorOptions { ClientId = "bench", ClientSecret = "bench-secret", RequestsPerMinute = int.MaxValue }, [campaign]);
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Engagement:BaseUrl"] = simulator.BaseUrl.ToString(),

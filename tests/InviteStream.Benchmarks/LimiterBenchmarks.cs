@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using InviteStream.Engagement.RateLimiting;
+using InviteStream.Core.RateLimiting;
 
 namespace InviteStream.Benchmarks;
 

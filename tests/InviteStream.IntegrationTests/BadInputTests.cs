@@ -27,7 +27,13 @@ public sealed class BadInputTests(string broker)
         ("invalid_json", Bytes("42"), null),
         ("invalid_json", Bytes("\"text\""), null),
         ("invalid_json", Bytes("null"), null),
-        ("invalid_json", [0xC3, 0x28, 0x7B], null),
+        ("invalid_utf8", [0xC3, 0x28, 0x7B], null),
+        ("invalid_utf8", [.. Bytes(Valid()[..30]), 0xFF, 0xFE, .. Bytes(Valid()[30..])], null),
+        ("invalid_utf8", Bytes(Valid("""{"referrer.page":"/pricing"}""")).Select(b => b == (byte)'/' ? (byte)0xC0 : b).ToArray(), null),
+        ("invalid_unicode_escape", Bytes(Valid("""{"referrer.page":"\ud800"}""")), null),
+        ("invalid_json", Bytes(new string('[', 100) + new string(']', 100)), null),
+        ("occurred_in_future", Bytes(Valid().Replace(Now, "2999-01-01T00:00:00Z", StringComparison.Ordinal)), null),
+        ("record_too_large", Bytes(Valid($$"""{"padding":"{{new string('p', 1_019_950)}}"}""")), null),
         ("invalid_json", Bytes(Valid()[..40]), null),
         ("invalid_json", Bytes(Valid() + " trailing"), null),
         ("missing_contact_id", Bytes("{}"), null),
@@ -56,7 +62,7 @@ public sealed class BadInputTests(string broker)
     [Test]
     public async Task Every_malformed_record_reaches_the_dead_letter_topic_with_its_reason_and_every_valid_one_is_decided()
     {
-        Assert.That(Corpus, Has.Length.GreaterThanOrEqualTo(30));
+        Assert.That(Corpus, Has.Length.GreaterThanOrEqualTo(37));
         await using var harness = await PipelineHarness.StartAsync(_kafka, 1, TimeSpan.Zero, TestCampaigns.Guide());
         var expected = new Dictionary<long, string>();
         var messages = new List<Message<string?, byte[]?>>();
@@ -67,10 +73,16 @@ public sealed class BadInputTests(string broker)
             messages.Add(new Message<string?, byte[]?> { Key = $"ext:ok{valid}", Value = Bytes(TestEvents.Event($"ok{valid}", $"ext:ok{valid}", TimeProvider.System.GetUtcNow(), churn: valid % 2 == 0 ? 0.9 : 0.1)) });
             valid++;
             expected[messages.Count] = reason;
-            var message = new Message<string?, byte[]?> { Key = "ext:bad", Value = value };
+            // Every bad record carries headers of its own, which its dead letter must keep.
+            var message = new Message<string?, byte[]?>
+            {
+                Key = "ext:bad",
+                Value = value,
+                Headers = new Headers { { "traceparent", Bytes(TraceParent) }, { "x-tenant", Bytes($"tenant-{messages.Count}") } },
+            };
             if (header is not null)
             {
-                message.Headers = new Headers { { "x-campaign-id", Bytes(header) } };
+                message.Headers.Add("x-campaign-id", Bytes(header));
             }
 
             messages.Add(message);
@@ -83,13 +95,36 @@ public sealed class BadInputTests(string broker)
             () => PipelineHarness.StatisticsOf(worker).Finished >= messages.Count, TimeSpan.FromSeconds(60), "every record is handled");
         await worker.StopAsync();
 
-        var deadLetters = harness.ReadAll(harness.DeadLetterTopic).ToDictionary(
-            d => long.Parse(Header(d, "x-source-offset"), CultureInfo.InvariantCulture), d => Header(d, "x-error-reason"));
+        var deadLetterRecords = harness.ReadAll(harness.DeadLetterTopic);
+        var deadLetters = deadLetterRecords.ToDictionary(
+            d => long.Parse(Header(d, "x-source-offset")!, CultureInfo.InvariantCulture), d => Header(d, "x-error-reason"));
         Assert.That(deadLetters, Is.EquivalentTo(expected));
         Assert.That(harness.ReadOutcomes().Select(o => o.GetProperty("eventId").GetString()), Is.EquivalentTo(Enumerable.Range(0, valid).Select(i => $"ok{i}")));
+        Assert.Multiple(() =>
+        {
+            foreach (var deadLetter in deadLetterRecords)
+            {
+                var offset = Header(deadLetter, "x-source-offset");
+                Assert.That(Header(deadLetter, "traceparent"), Is.EqualTo(TraceParent), $"offset {offset} keeps the producer's trace context");
+                Assert.That(Header(deadLetter, "x-tenant"), Is.EqualTo($"tenant-{offset}"), $"offset {offset} keeps the producer's headers");
+            }
+
+            var tooLarge = deadLetterRecords.Single(d => Header(d, "x-original-size") is not null);
+            Assert.That(Header(tooLarge, "x-error-reason"), Is.EqualTo("record_too_large"));
+            Assert.That(long.Parse(Header(tooLarge, "x-original-size")!, CultureInfo.InvariantCulture), Is.GreaterThan(1_020_000), "the original size, key and headers included");
+            Assert.That(tooLarge.Message.Value, Has.Length.EqualTo(16 * 1024), "a truncated copy of the value");
+            Assert.That(PipelineHarness.Text(tooLarge.Message.Value!), Does.StartWith("{\"eventId\":\"e\""));
+            Assert.That(
+                deadLetterRecords.Single(d => Header(d, "x-campaign-id") == "nope").Message.Value,
+                Is.EqualTo(Corpus.Single(c => c.CampaignHeader == "nope").Value),
+                "the campaign restriction travels with the dead letter, so a replay from the dead-letter topic keeps it");
+        });
     }
+
+    private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
-    private static string Header(ConsumeResult<string?, byte[]> record, string name) => Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes(name));
+    private static string? Header(ConsumeResult<string?, byte[]> record, string name) =>
+        record.Message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : null;
 }

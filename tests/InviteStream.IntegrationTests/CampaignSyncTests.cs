@@ -1,4 +1,4 @@
-using InviteStream.Host.Commands;
+using InviteStream.Commands;
 using InviteStream.Simulator;
 
 namespace InviteStream.IntegrationTests;

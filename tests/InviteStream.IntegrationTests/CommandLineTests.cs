@@ -1,4 +1,4 @@
-using InviteStream.Host.Commands;
+using InviteStream.Commands;
 
 namespace InviteStream.IntegrationTests;
 

@@ -37,6 +37,7 @@ public sealed class CrashRestartTests(string broker)
             "--campaigns", campaigns.FullName,
             $"--Kafka:BootstrapServers={harness.BootstrapServers}",
             $"--Kafka:GroupId={harness.GroupId}",
+            $"--Kafka:StatsTopic={harness.StatsTopic}",
             $"--Kafka:InputTopic={harness.InputTopic}",
             $"--Kafka:OutcomeTopic={harness.OutcomeTopic}",
             $"--Kafka:DeadLetterTopic={harness.DeadLetterTopic}",
@@ -63,14 +64,16 @@ public sealed class CrashRestartTests(string broker)
             foreach (var killAt in new[] { Events / 5, Events * 2 / 5, Events * 3 / 5 })
             {
                 using var doomed = WorkerProcess.Start(arguments);
-                await WaitForAsync(() => harness.EndOffsets(harness.OutcomeTopic) >= killAt || doomed.HasExited, TimeSpan.FromSeconds(120));
+                await PipelineHarness.WaitUntilAsync(
+                    () => harness.EndOffsets(harness.OutcomeTopic) >= killAt || doomed.HasExited, TimeSpan.FromSeconds(120), $"{killAt} outcomes are written");
                 Assert.That(doomed.HasExited, Is.False, doomed.Output);
                 doomed.Kill();
                 logs.Add(doomed.Output);
             }
 
             using var survivor = WorkerProcess.Start(arguments);
-            await WaitForAsync(() => harness.EndOffsets(harness.OutcomeTopic) >= Events || survivor.HasExited, TimeSpan.FromSeconds(180));
+            await PipelineHarness.WaitUntilAsync(
+                () => harness.EndOffsets(harness.OutcomeTopic) >= Events || survivor.HasExited, TimeSpan.FromSeconds(180), "every event has an outcome");
             var missing = await harness.WaitForEveryInputDecidedAsync(TimeSpan.FromSeconds(60));
             logs.Add(survivor.Output);
             Assert.That(missing, Is.Empty, string.Join(Environment.NewLine, logs));
@@ -94,14 +97,5 @@ public sealed class CrashRestartTests(string broker)
         }
 
         await TestContext.Progress.WriteLineAsync($"outcomes written: {harness.EndOffsets(harness.OutcomeTopic)} for {Events} events (duplicates are replays after kills)");
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (!condition() && !deadline.IsCancellationRequested)
-        {
-            await Task.Delay(100, CancellationToken.None);
-        }
     }
 }

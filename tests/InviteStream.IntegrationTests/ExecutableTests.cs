@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using InviteStream.Host.Commands;
+using InviteStream.Commands;
 
 namespace InviteStream.IntegrationTests;
 
@@ -15,7 +15,17 @@ public sealed class ExecutableTests
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Say what it printed before it stopped moving, not only that it did.
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"InviteStream {string.Join(' ', arguments)} did not exit within 2 minutes:{Environment.NewLine}{await output}{await error}");
+        }
+
         return (process.ExitCode, await output, await error);
     }
 
@@ -74,5 +84,19 @@ public sealed class ExecutableTests
 
         Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidConfiguration));
         Assert.That(error, Does.Contain("Kafka:BootstrapServers is required").And.Contain("Pipeline:MaxInFlightPerPartition must be between 1 and 10000 (was 0)"));
+    }
+
+    [Test]
+    public async Task Run_reports_every_value_of_the_wrong_type_at_once_before_starting_anything()
+    {
+        var (exitCode, output, error) = await RunAsync("run", "--campaigns", Campaigns, "--Engagement:ApiRequestsPerMinute=abc", "--Kafka:GroupProtocol=Bogus");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidConfiguration), output + error);
+        Assert.Multiple(() =>
+        {
+            Assert.That(error, Does.Contain("Invalid configuration: Engagement:ApiRequestsPerMinute must be a whole number (was abc)."));
+            Assert.That(error, Does.Contain("Invalid configuration: Kafka:GroupProtocol must be one of Classic, Consumer (was Bogus)."));
+            Assert.That(output, Does.Not.Contain("Kafka bootstrap servers:"));
+        });
     }
 }

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using InviteStream.Core.Campaigns;
-using InviteStream.Host;
 using InviteStream.Kafka.Pipeline;
 using InviteStream.Simulator;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,21 +72,30 @@ internal sealed class PipelineHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>The state changelog a worker of <paramref name="groupId"/> needs (the embedded broker cannot create topics on request).</summary>
-    public void CreateChangelogFor(string groupId) => _kafka.CreateTopic($"{groupId}.contact-state", Partitions);
-
-    /// <summary>The internal topic a worker of <paramref name="groupId"/> re-keys unkeyed inputs through.</summary>
-    public string CreateRepartitionTopicFor(string groupId)
+    /// <summary>The internal topics a worker of <paramref name="groupId"/> needs (the embedded broker cannot create topics on request).</summary>
+    public void CreateChangelogFor(string groupId)
     {
-        var topic = $"{groupId}.repartition";
-        _kafka.CreateTopic(topic, Partitions);
-        return topic;
+        foreach (var topic in Kafka.TopicPlan.For(new Kafka.KafkaOptions { GroupId = groupId, StatsTopic = StatsTopicOf(groupId) }, Partitions).Where(t => t.CreatedByWorker))
+        {
+            _kafka.CreateTopic(topic.Name, topic.Partitions);
+        }
     }
+
+    /// <summary>The stats topic of a worker of <paramref name="groupId"/>: one per group, since the embedded broker is shared by every test.</summary>
+    public static string StatsTopicOf(string groupId) => $"{groupId}.invite-stats";
+
+    public string StatsTopic => StatsTopicOf(GroupId);
+
+    /// <summary>The internal topic a worker of <paramref name="groupId"/> re-keys records through.</summary>
+    public static string RepartitionTopicOf(string groupId) => $"{groupId}.repartition";
 
     public string BootstrapServers => _bootstrapServers;
 
     /// <summary>A worker host wired as <c>run</c> wires it; not started.</summary>
-    public IHost BuildWorker(IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null, Action<IServiceCollection>? services = null)
+    /// <param name="services">Registrations made before the worker's own (which only add what is missing).</param>
+    /// <param name="decorate">Changes made after the worker's own registrations.</param>
+    public IHost BuildWorker(
+        IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null, Action<IServiceCollection>? services = null, Action<IServiceCollection>? decorate = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -98,6 +106,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["Kafka:InputTopic"] = InputTopic,
             ["Kafka:OutcomeTopic"] = OutcomeTopic,
             ["Kafka:DeadLetterTopic"] = DeadLetterTopic,
+            ["Kafka:StatsTopic"] = StatsTopic,
             ["Engagement:BaseUrl"] = Simulator.BaseUrl.ToString(),
             ["Engagement:ClientId"] = "tests",
             ["Engagement:ClientSecret"] = "s3cr3t-for-tests",
@@ -118,7 +127,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
         services?.Invoke(builder.Services);
 
-        return WorkerHost.Build(builder, Campaigns);
+        return WorkerHost.Build(builder, Campaigns, decorate);
     }
 
     public async Task ProduceAsync(IEnumerable<(string? Key, string Value)> records)
@@ -128,6 +137,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             BootstrapServers = _bootstrapServers,
             EnableIdempotence = true,
             LingerMs = 2,
+            // Kafka's default partitioner, which the worker expects by default: contacts land in their home partition.
+            Partitioner = Partitioner.Murmur2Random,
         }).Build();
         var deliveries = records
             .Select(r => producer.ProduceAsync(InputTopic, new Message<string?, string> { Key = r.Key, Value = r.Value }))
@@ -137,7 +148,15 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public async Task ProduceRawAsync(IEnumerable<Message<string?, byte[]?>> messages)
     {
-        using var producer = new ProducerBuilder<string?, byte[]?>(new ProducerConfig { BootstrapServers = _bootstrapServers, EnableIdempotence = true }).Build();
+        using var producer = new ProducerBuilder<string?, byte[]?>(
+            new ProducerConfig
+            {
+                BootstrapServers = _bootstrapServers,
+                EnableIdempotence = true,
+                Partitioner = Partitioner.Murmur2Random,
+                // A producer configured for larger records than the worker's own producer may write.
+                MessageMaxBytes = 2_000_000,
+            }).Build();
         foreach (var message in messages)
         {
             // One at a time: the corpus test maps source offsets to expected reasons.

@@ -61,7 +61,7 @@ public sealed class ReadinessTests
 
         using var worker = harness.BuildWorker();
         var states = worker.Services.GetRequiredService<PartitionStates>();
-        var server = worker.Services.GetRequiredService<InviteStream.Host.Operations.HealthServer>();
+        var server = worker.Services.GetRequiredService<InviteStream.Operations.HealthServer>();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
         var starting = worker.StartAsync();

@@ -19,9 +19,9 @@ public sealed class StateChangelogTests
         }
 
         var changelog = harness.ReadAll($"{harness.GroupId}.contact-state");
-        Assert.That(changelog.Select(r => r.Message.Key), Is.EqualTo(new[] { "ext:alice" }));
+        Assert.That(changelog.Select(r => r.Message.Key), Is.EqualTo(new[] { "ext:alice", "ext:alice" }), "pending (before the trigger left), then settled");
         var inputPartition = harness.ReadAll(harness.InputTopic).Single().Partition.Value;
-        Assert.That(changelog[0].Partition.Value, Is.EqualTo(inputPartition), "co-partitioned with the input");
+        Assert.That(changelog.Select(r => r.Partition.Value).Distinct(), Is.EqualTo(new[] { inputPartition }), "co-partitioned with the input");
 
         await harness.ProduceAsync([("ext:alice", TestEvents.Event("e2", "ext:alice", TimeProvider.System.GetUtcNow(), churn: 0.95))]);
         using (var second = harness.BuildWorker())
@@ -60,7 +60,7 @@ public sealed class StateChangelogTests
 
         var changelog = $"{harness.GroupId}.contact-state";
         await PipelineHarness.WaitUntilAsync(
-            () => harness.ReadAll(changelog).Count(r => r.Message.Key == "ext:brief") >= 2,
+            () => harness.ReadAll(changelog).LastOrDefault(r => r.Message.Key == "ext:brief") is { Message.Value: null },
             TimeSpan.FromSeconds(30),
             "the invite's state and then its tombstone are in the changelog");
         await worker.StopAsync();

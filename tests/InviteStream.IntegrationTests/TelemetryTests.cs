@@ -38,6 +38,7 @@ public sealed class TelemetryTests
         var spans = new List<Activity>();
         var exported = new List<MetricSnapshot>();
         List<MetricSnapshot> metrics;
+        int measured;
         using (var worker = harness.BuildWorker(
             new Dictionary<string, string?> { ["Telemetry:Tracing"] = "true" },
             services: s =>
@@ -48,7 +49,16 @@ public sealed class TelemetryTests
         {
             await worker.StartAsync();
             await PipelineHarness.WaitUntilAsync(() => PipelineHarness.StatisticsOf(worker).Finished >= 4, TimeSpan.FromSeconds(60), "all four records are handled");
-            await PipelineHarness.WaitUntilAsync(() => PipelineHarness.StatisticsOf(worker).Lag.Count == harness.Partitions, TimeSpan.FromSeconds(10), "the consumer lag is measured");
+            // Each loop measures the partitions it has read from: every input partition, and those of
+            // the internal topics (triggers, results, partial counts) that carried records.
+            await PipelineHarness.WaitUntilAsync(
+                () => PipelineHarness.StatisticsOf(worker).Lag is { } lag
+                    && lag.Keys.Count(p => p.Topic == harness.InputTopic) == harness.Partitions
+                    && lag.Keys.Any(p => p.Topic == $"{harness.GroupId}.stats-partials")
+                    && lag.Values.All(l => l == 0),
+                TimeSpan.FromSeconds(20),
+                "the consumer lag is measured, every partition read to the end");
+            measured = PipelineHarness.StatisticsOf(worker).Lag.Count;
             worker.Services.GetRequiredService<MeterProvider>().ForceFlush();
 
             // As collected while running: the export at shutdown sees the partitions already given up.
@@ -57,7 +67,10 @@ public sealed class TelemetryTests
         }
 
         var pipelineSpans = spans.Where(s => s.Source.Name == PipelineTracing.SourceName).ToList();
-        var eventSpans = pipelineSpans.Where(s => s.GetTagItem("invitestream.event_id") is not null).ToDictionary(s => (string)s.GetTagItem("invitestream.event_id")!);
+        List<Activity> On(string topic) => [.. pipelineSpans.Where(s => (string?)s.GetTagItem("messaging.destination.name") == topic)];
+        var eventSpans = On(harness.InputTopic).Where(s => s.GetTagItem("invitestream.event_id") is not null).ToDictionary(s => (string)s.GetTagItem("invitestream.event_id")!);
+        var dispatchSpan = On($"{harness.GroupId}.triggers").Single();
+        var settlementSpan = On($"{harness.GroupId}.results").Single();
         Assert.That(eventSpans.Keys, Is.EquivalentTo(new[] { "e1", "e2", "e3" }));
         Assert.That(pipelineSpans.Select(s => s.GetTagItem("invitestream.dead_letter.reason")).OfType<string>(), Is.EqualTo(new[] { "invalid_json" }), "the bad record has a span too");
         Assert.Multiple(() =>
@@ -69,22 +82,29 @@ public sealed class TelemetryTests
                 Assert.That(eventSpans[eventId].Kind, Is.EqualTo(ActivityKind.Consumer));
             }
 
-            Assert.That(eventSpans["e1"].GetTagItem("invitestream.outcome"), Is.EqualTo("delivered"));
-            Assert.That(eventSpans["e1"].GetTagItem("invitestream.correlation_id"), Is.EqualTo("corr_e1"));
-            Assert.That((string)eventSpans["e1"].GetTagItem("invitestream.request_id")!, Does.StartWith(harness.InputTopic + ":"));
+            Assert.That(eventSpans["e1"].GetTagItem("invitestream.outcome"), Is.EqualTo("pending"), "the invite went to the dispatch stage");
             Assert.That(eventSpans["e2"].GetTagItem("invitestream.outcome"), Is.EqualTo("suppressed"));
             Assert.That(eventSpans["e3"].GetTagItem("invitestream.outcome"), Is.EqualTo("no_match"));
+
+            // The invite's way through the topology stays in the event's trace: dispatch, then settlement.
+            Assert.That(dispatchSpan.ParentSpanId, Is.EqualTo(eventSpans["e1"].SpanId));
+            Assert.That(settlementSpan.TraceId, Is.EqualTo(parents["e1"].TraceId));
+            Assert.That(settlementSpan.ParentSpanId, Is.EqualTo(dispatchSpan.SpanId));
+            Assert.That(settlementSpan.GetTagItem("invitestream.outcome"), Is.EqualTo("delivered"));
+            Assert.That(settlementSpan.GetTagItem("invitestream.event_id"), Is.EqualTo("e1"));
+            Assert.That(settlementSpan.GetTagItem("invitestream.correlation_id"), Is.EqualTo("corr_e1"));
+            Assert.That((string)settlementSpan.GetTagItem("invitestream.request_id")!, Does.StartWith(harness.InputTopic + ":"));
             var triggers = spans.Where(s => s.Kind == ActivityKind.Client && s.GetTagItem("url.full") is string url && url.Contains("/trigger", StringComparison.Ordinal)).ToList();
             Assert.That(triggers, Has.Count.EqualTo(1), "one trigger POST, for the delivered invite");
             Assert.That(triggers.Single().TraceId, Is.EqualTo(parents["e1"].TraceId), "the POST is in the event's trace");
-            Assert.That(triggers.Single().ParentSpanId, Is.EqualTo(eventSpans["e1"].SpanId));
+            Assert.That(triggers.Single().ParentSpanId, Is.EqualTo(dispatchSpan.SpanId));
         });
 
         var delivered = harness.ReadAll(harness.OutcomeTopic).Single(r => PipelineHarness.Text(r.Message.Value).Contains("\"eventId\":\"e1\"", StringComparison.Ordinal));
         Assert.That(
             PipelineHarness.Text(delivered.Message.Headers.GetLastBytes("traceparent")),
-            Is.EqualTo($"00-{eventSpans["e1"].TraceId}-{eventSpans["e1"].SpanId}-01"),
-            "the outcome carries the decision's span as its parent");
+            Is.EqualTo($"00-{settlementSpan.TraceId}-{settlementSpan.SpanId}-01"),
+            "the outcome carries the settlement's span as its parent");
 
         Assert.Multiple(() =>
         {
@@ -94,12 +114,13 @@ public sealed class TelemetryTests
             Assert.That(Sum(metrics, "invitestream.dlq.records", ("reason", "invalid_json")), Is.EqualTo(1));
             Assert.That(Sum(metrics, "invitestream.dispatch.http.responses", ("http.response.status_code", 200)), Is.EqualTo(1));
             Assert.That(HistogramCount(metrics, "invitestream.dispatch.duration"), Is.EqualTo(1));
+            Assert.That(HistogramCount(metrics, "resilience.polly.strategy.attempt.duration", ("pipeline.name", "engagement-dispatch")), Is.EqualTo(1), "Polly's meter: the one trigger took one attempt");
             Assert.That(HistogramCount(metrics, "invitestream.limiter.wait.duration", ("limiter", "campaign")), Is.EqualTo(1));
             Assert.That(HistogramCount(metrics, "invitestream.limiter.wait.duration", ("limiter", "api")), Is.EqualTo(1));
             Assert.That(HistogramCount(metrics, "invitestream.state.restore.duration"), Is.EqualTo(harness.Partitions));
             Assert.That(Gauge(metrics, "invitestream.state.contacts"), Is.EqualTo(1), "alice is held in state");
             Assert.That(Gauge(metrics, "invitestream.limiter.available", ("limiter", "api")), Is.EqualTo(1_000_000 - 1));
-            Assert.That(Points(metrics, "invitestream.consumer.lag").Select(p => p.GetGaugeLastValueLong()).ToList(), Has.Count.EqualTo(harness.Partitions).And.All.EqualTo(0));
+            Assert.That(Points(metrics, "invitestream.consumer.lag").Select(p => p.GetGaugeLastValueLong()).ToList(), Has.Count.EqualTo(measured).And.All.EqualTo(0), "every partition measured (the input's, and the internal topics' that carried records), all read to the end");
             Assert.That(Sum(metrics, "invitestream.filter.results"), Is.GreaterThan(0));
         });
     }

@@ -5,9 +5,9 @@ internal static class TestCampaigns
 {
     public const string GuideCampaignId = "guide-campaign";
 
-    public static string Guide(int cooldownSeconds = 3600, int maxInvitesPerContact = 1, int maxInvitesPerMinute = 100_000) => $$"""
+    public static string Guide(int cooldownSeconds = 3600, int maxInvitesPerContact = 1, int maxInvitesPerMinute = 100_000, string id = GuideCampaignId) => $$"""
         {
-          "id": "{{GuideCampaignId}}",
+          "id": "{{id}}",
           "name": "API-Driven Proactive Web Invite",
           "enabled": true,
           "campaignType": "proactive",

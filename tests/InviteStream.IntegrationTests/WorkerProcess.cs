@@ -60,6 +60,27 @@ internal sealed class WorkerProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGTERM: the worker drains, commits and leaves its groups; false when it did not exit in time.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public int ExitCode => _process.ExitCode;
+
     public void Dispose()
     {
         if (!_process.HasExited)

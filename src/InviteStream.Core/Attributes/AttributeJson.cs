@@ -61,7 +61,7 @@ public static class AttributeJson
                 writer.WriteNumberValue(value.AsInteger);
                 break;
             case AttributeKind.Float:
-                writer.WriteNumberValue(value.AsDouble);
+                WriteFloat(writer, value.AsDouble);
                 break;
             case AttributeKind.Boolean:
                 writer.WriteBooleanValue(value.AsBoolean);
@@ -76,6 +76,26 @@ public static class AttributeJson
                 writer.WriteEndArray();
                 break;
         }
+    }
+
+    // A whole float keeps its fraction (45.0, not 45): a strict engine would read 45 as an integer.
+    private static void WriteFloat(Utf8JsonWriter writer, double number)
+    {
+        Span<byte> text = stackalloc byte[32];
+        if (!double.IsFinite(number) || !number.TryFormat(text, out var length, "R", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            writer.WriteNumberValue(number);
+            return;
+        }
+
+        if (text[..length].IndexOfAny((byte)'.', (byte)'E', (byte)'e') >= 0)
+        {
+            writer.WriteRawValue(text[..length], skipInputValidation: true);
+            return;
+        }
+
+        ".0"u8.CopyTo(text[length..]);
+        writer.WriteRawValue(text[..(length + 2)], skipInputValidation: true);
     }
 
     // 45 and 45.0 are different literals: only the first is an integer.

@@ -20,7 +20,12 @@ public static class CooldownRule
     /// it may invite now.
     /// </summary>
     public static DateTimeOffset? SuppressedUntil(
-        Campaign campaign, IReadOnlyList<InviteRecord> invites, DateTimeOffset now, bool consolidated)
+        Campaign campaign, IReadOnlyList<InviteRecord> invites, DateTimeOffset now, bool consolidated) =>
+        SuppressedUntil(campaign, invites, now, consolidated, out _);
+
+    /// <param name="byOtherCampaign">True when another campaign's invite (consolidated suppression) is what blocks longest.</param>
+    public static DateTimeOffset? SuppressedUntil(
+        Campaign campaign, IReadOnlyList<InviteRecord> invites, DateTimeOffset now, bool consolidated, out bool byOtherCampaign)
     {
         ArgumentNullException.ThrowIfNull(campaign);
         ArgumentNullException.ThrowIfNull(invites);
@@ -28,6 +33,7 @@ public static class CooldownRule
         var cooldown = campaign.Throttling.Cooldown;
         var windowStart = now - cooldown;
         DateTimeOffset? until = null;
+        DateTimeOffset? byOther = null;
 
         // Invites are stored oldest first, so the own-campaign invites in the window come in time order.
         var ownInWindow = 0;
@@ -45,7 +51,7 @@ public static class CooldownRule
             }
             else if (consolidated)
             {
-                until = Later(until, invite.At + cooldown);
+                byOther = Later(byOther, invite.At + cooldown);
             }
         }
 
@@ -70,7 +76,8 @@ public static class CooldownRule
             }
         }
 
-        return until;
+        byOtherCampaign = byOther is { } other && !(until >= other);
+        return byOtherCampaign ? byOther : until;
     }
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>

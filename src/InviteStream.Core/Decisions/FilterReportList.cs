@@ -1,4 +1,5 @@
 using InviteStream.Core.Campaigns;
+using InviteStream.Core.Events;
 using InviteStream.Core.Filters;
 
 namespace InviteStream.Core.Decisions;
@@ -10,7 +11,7 @@ public sealed class FilterReportList : IFilterResultSink
 
     public IReadOnlyList<FilterReport> Reports => _reports;
 
-    public void Report(Campaign campaign, Filter filter, FilterResult result)
+    public void Report(BehavioralEvent behavioralEvent, Campaign campaign, Filter filter, FilterResult result)
     {
         ArgumentNullException.ThrowIfNull(campaign);
         ArgumentNullException.ThrowIfNull(filter);

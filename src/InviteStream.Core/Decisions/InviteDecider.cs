@@ -37,17 +37,22 @@ public sealed class InviteDecider
     public IReadOnlyList<Campaign> Campaigns => _campaigns;
 
     /// <summary>Whether an enabled campaign has this id.</summary>
-    public bool Knows(string campaignId) => Array.Exists(_campaigns, c => string.Equals(c.Id, campaignId, StringComparison.Ordinal));
+    public bool Knows(string campaignId) => Find(campaignId) is not null;
+
+    /// <summary>The enabled campaign with this id, if any.</summary>
+    public Campaign? Find(string campaignId) => Array.Find(_campaigns, c => string.Equals(c.Id, campaignId, StringComparison.Ordinal));
 
     /// <param name="sink">Receives every non-matching filter of every campaign that did not match; when
     /// null, evaluation of a campaign stops at its first non-matching filter.</param>
     /// <param name="onlyCampaigns">When set, only these campaign ids are considered (the producer named them).</param>
+    /// <param name="suppressedByEngineUntil">Until when the engine said it suppresses invites to this contact (whatever the campaign).</param>
     public Decision Decide(
         BehavioralEvent behavioralEvent,
         IReadOnlyList<InviteRecord> invites,
         DateTimeOffset now,
         IFilterResultSink? sink = null,
-        IReadOnlyCollection<string>? onlyCampaigns = null)
+        IReadOnlyCollection<string>? onlyCampaigns = null,
+        DateTimeOffset? suppressedByEngineUntil = null)
     {
         ArgumentNullException.ThrowIfNull(behavioralEvent);
         Decision? suppressed = null;
@@ -59,7 +64,9 @@ public sealed class InviteDecider
                 continue;
             }
 
-            if (!AllFiltersMatch(campaign, behavioralEvent.Attributes, sink))
+            var matched = AllFiltersMatch(behavioralEvent, campaign, sink);
+            sink?.Evaluated(behavioralEvent, campaign, matched);
+            if (!matched)
             {
                 continue;
             }
@@ -69,20 +76,22 @@ public sealed class InviteDecider
                 return _expired[i];
             }
 
-            var until = CooldownRule.SuppressedUntil(campaign, invites, now, _rules.ConsolidatedSuppression);
-            if (until is null)
+            var until = CooldownRule.SuppressedUntil(campaign, invites, now, _rules.ConsolidatedSuppression, out var byOtherCampaign);
+            var byEngine = suppressedByEngineUntil > now && !(until >= suppressedByEngineUntil);
+            if (until is null && !byEngine)
             {
                 return _invites[i];
             }
 
-            suppressed ??= new Decision(DecisionKind.Suppressed, campaign, until);
+            suppressed ??= new Decision(DecisionKind.Suppressed, campaign, byEngine ? suppressedByEngineUntil : until, byEngine, !byEngine && byOtherCampaign);
         }
 
         return suppressed ?? Decision.NoMatch;
     }
 
-    private static bool AllFiltersMatch(Campaign campaign, IReadOnlyDictionary<string, Attributes.AttributeValue> attributes, IFilterResultSink? sink)
+    private static bool AllFiltersMatch(BehavioralEvent behavioralEvent, Campaign campaign, IFilterResultSink? sink)
     {
+        var attributes = behavioralEvent.Attributes;
         var matched = true;
         var filters = campaign.Filters;
         for (var i = 0; i < filters.Count; i++)
@@ -99,7 +108,7 @@ public sealed class InviteDecider
                 break;
             }
 
-            sink.Report(campaign, filters[i], result);
+            sink.Report(behavioralEvent, campaign, filters[i], result);
         }
 
         return matched;

@@ -1,7 +1,11 @@
 namespace InviteStream.Core.Dispatch;
 
 /// <summary>What the engagement API (or the limiter in front of it) answered for one invite.</summary>
-public sealed record DispatchResult(DispatchStatus Status, string? Reason = null, DateTimeOffset? SuppressedUntil = null)
+/// <param name="Unsent">
+/// No request for the invite ever left for the engine (its deadline passed first, or the API's budget
+/// refused it): its campaign permit went unused and is given back. False — counted — when in doubt.
+/// </param>
+public sealed record DispatchResult(DispatchStatus Status, string? Reason = null, DateTimeOffset? SuppressedUntil = null, bool Unsent = false)
 {
     public static DispatchResult Delivered { get; } = new(DispatchStatus.Delivered);
 }

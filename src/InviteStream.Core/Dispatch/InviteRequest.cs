@@ -8,7 +8,7 @@ namespace InviteStream.Core.Dispatch;
 /// <param name="Deadline">The intent deadline: past it the invite is worthless and must not be sent.</param>
 /// <param name="EventAttributes">Every attribute of the event, for adapters that map identities from one.</param>
 /// <param name="HasLocalHistory">Whether the local contact state knows any invite of this contact.</param>
-/// <param name="Turn">When set, permits are asked for only in this turn (see <see cref="DispatchTurn"/>).</param>
+/// <param name="FirstAttemptReserved">The first attempt's API permit was taken already (<see cref="IInviteDispatcher.ReserveFirstAttemptAsync"/>).</param>
 public sealed record InviteRequest(
     Campaign Campaign,
     string ContactId,
@@ -20,4 +20,4 @@ public sealed record InviteRequest(
     DateTimeOffset Deadline,
     IReadOnlyDictionary<string, AttributeValue> EventAttributes,
     bool HasLocalHistory = true,
-    DispatchTurn? Turn = null);
+    bool FirstAttemptReserved = false);

@@ -10,4 +10,7 @@ public enum OutcomeStatus
     Rejected,
     Failed,
     NotEligible,
+
+    /// <summary>A replay's invite that would have been sent (a dry run has no engine to deliver it).</summary>
+    WouldDeliver,
 }

@@ -11,6 +11,22 @@ public static class OutcomeStatusNames
         OutcomeStatus.Rejected => "rejected",
         OutcomeStatus.Failed => "failed",
         OutcomeStatus.NotEligible => "not_eligible",
+        OutcomeStatus.WouldDeliver => "would_deliver",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
+
+    public static bool TryParse(string name, out OutcomeStatus status)
+    {
+        foreach (var candidate in Enum.GetValues<OutcomeStatus>())
+        {
+            if (string.Equals(ToWire(candidate), name, StringComparison.Ordinal))
+            {
+                status = candidate;
+                return true;
+            }
+        }
+
+        status = default;
+        return false;
+    }
 }

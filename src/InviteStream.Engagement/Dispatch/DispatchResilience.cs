@@ -7,10 +7,14 @@ namespace InviteStream.Engagement.Dispatch;
 
 /// <summary>
 /// The one place dispatch resilience is configured: retry (outermost) → circuit breaker → per-attempt
-/// timeout. Every delay is bounded by the invite's intent deadline, carried in the context.
+/// timeout. Every delay is bounded by the invite's intent deadline, carried in the context. The
+/// pipeline lives in Polly's registry under <see cref="PipelineName"/>, which reports its retries,
+/// circuit changes and timeouts on the <c>Polly</c> meter and log category.
 /// </summary>
 internal static class DispatchResilience
 {
+    public const string PipelineName = "engagement-dispatch";
+
     public static readonly ResiliencePropertyKey<DateTimeOffset> Deadline = new("invitestream.deadline");
 
     /// <summary>The last failed attempt, so a deadline that cuts a retry short still says why.</summary>
@@ -19,11 +23,17 @@ internal static class DispatchResilience
     /// <summary>Set when the next retry could only happen past the deadline.</summary>
     public static readonly ResiliencePropertyKey<bool> GaveUpAtDeadline = new("invitestream.gave-up-at-deadline");
 
+    /// <summary>Set while the next attempt's API permit was taken already (with the campaign's).</summary>
+    public static readonly ResiliencePropertyKey<bool> PermitReserved = new("invitestream.permit-reserved");
+
     /// <summary>Set once a request left for the API: cancelling it at the deadline leaves its fate unknown.</summary>
     public static readonly ResiliencePropertyKey<bool> Sent = new("invitestream.sent");
 
-    public static ResiliencePipeline<AdapterResponse> Build(EngagementOptions options, TimeProvider time, DispatchHealth? health = null) =>
-        new ResiliencePipelineBuilder<AdapterResponse> { TimeProvider = time }
+    public static void Configure(ResiliencePipelineBuilder<AdapterResponse> builder, EngagementOptions options, TimeProvider time, DispatchHealth health)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.TimeProvider = time;
+        builder
             .AddRetry(new RetryStrategyOptions<AdapterResponse>
             {
                 MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
@@ -48,17 +58,17 @@ internal static class DispatchResilience
                 ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome) && args.Outcome.Result is not { IsRateLimited: true }),
                 OnOpened = _ =>
                 {
-                    health?.Opened(time.GetUtcNow());
+                    health.Opened(time.GetUtcNow());
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
-                    health?.Closed();
+                    health.Closed();
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddTimeout(options.RequestTimeout)
-            .Build();
+            .AddTimeout(options.RequestTimeout);
+    }
 
     public static bool IsFailure(Outcome<AdapterResponse> outcome) => outcome switch
     {

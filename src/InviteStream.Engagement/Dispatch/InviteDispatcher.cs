@@ -5,25 +5,31 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Registry;
 using Polly.Timeout;
 
 namespace InviteStream.Engagement.Dispatch;
 
 /// <summary>
-/// Sends one invite: a permit from its campaign's limiter, then, per attempt, a permit from the API
-/// limiter and one call through the adapter, under the retry/circuit/timeout pipeline — all of it
-/// only until the invite's intent deadline. A 429 or a spent budget stops the API limiter until the
-/// API's reset time, so the worker stops sending instead of collecting more 429s.
+/// Sends one invite (its campaign permit already taken by the invite flow): per attempt, a permit
+/// from the API limiter and one call through the adapter, under the retry/circuit/timeout pipeline —
+/// all of it only until the invite's intent deadline. A 429 or a spent budget stops the API limiter
+/// until the API's reset time, so the worker stops sending instead of collecting more 429s.
 /// </summary>
 internal sealed partial class InviteDispatcher(
     IEngagementAdapter adapter,
-    InviteRateLimits limits,
-    ResiliencePipeline<AdapterResponse> pipeline,
+    ApiBudget budget,
+    ResiliencePipelineProvider<string> pipelines,
+    PermitWait permits,
     EngagementMetrics metrics,
     IOptions<EngagementOptions> options,
     TimeProvider time,
     ILogger<InviteDispatcher> logger) : IInviteDispatcher
 {
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    private readonly ResiliencePipeline<AdapterResponse> _pipeline = pipelines.GetPipeline<AdapterResponse>(DispatchResilience.PipelineName);
+
     public async Task<DispatchResult> DispatchAsync(InviteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -33,37 +39,40 @@ internal sealed partial class InviteDispatcher(
         return result;
     }
 
+    public Task<DateTimeOffset?> SuppressedUntilAsync(InviteRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return !request.HasLocalHistory && options.Value.CheckSuppressionForUnknownContacts
+            ? RemoteSuppressionAsync(request, cancellationToken)
+            : Task.FromResult<DateTimeOffset?>(null);
+    }
+
+    public ValueTask<bool> ReserveFirstAttemptAsync(DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        permits.ForAsync("api", budget.Limiter, deadline, cancellationToken);
+
     private async Task<DispatchResult> DispatchCoreAsync(InviteRequest request, CancellationToken cancellationToken)
     {
-        if (!await WaitForPermitAsync("campaign", limits.For(request.Campaign), request, request.Turn, cancellationToken))
-        {
-            return Throttled("campaign_rate_limit");
-        }
-
-        if (!request.HasLocalHistory && options.Value.CheckSuppressionForUnknownContacts
-            && await RemoteSuppressionAsync(request, cancellationToken) is { } until)
-        {
-            return new DispatchResult(DispatchStatus.Suppressed, "suppressed_by_engine_lookup", until);
-        }
-
         var untilDeadline = request.Deadline - time.GetUtcNow();
         if (untilDeadline <= TimeSpan.Zero)
         {
-            return Throttled("past_deadline");
+            return Throttled("past_deadline") with { Unsent = true };
         }
 
-        using var deadline = new CancellationTokenSource(untilDeadline, time);
+        // A deadline beyond what a timer can hold is as good as none.
+        using var deadline = new CancellationTokenSource(untilDeadline < MaxTimerDelay ? untilDeadline : Timeout.InfiniteTimeSpan, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var context = ResilienceContextPool.Shared.Get(linked.Token);
         try
         {
             context.Properties.Set(DispatchResilience.Deadline, request.Deadline);
-            var outcome = await pipeline.ExecuteOutcomeAsync(
+            context.Properties.Set(DispatchResilience.PermitReserved, request.FirstAttemptReserved);
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
                 static async (ctx, state) => Outcome.FromResult(await state.self.AttemptAsync(state.request, ctx)),
                 context,
                 (self: this, request));
             cancellationToken.ThrowIfCancellationRequested();
-            return Interpret(outcome, context, deadline.IsCancellationRequested);
+            var result = Interpret(outcome, context, deadline.IsCancellationRequested);
+            return context.Properties.GetValue(DispatchResilience.Sent, false) ? result : result with { Unsent = true };
         }
         finally
         {
@@ -75,7 +84,7 @@ internal sealed partial class InviteDispatcher(
     // lookup cannot be made, the trigger still goes out and the engine decides.
     private async Task<DateTimeOffset?> RemoteSuppressionAsync(InviteRequest request, CancellationToken cancellationToken)
     {
-        if (!await limits.Api.AcquireAsync(request.Deadline, cancellationToken))
+        if (!await budget.Limiter.AcquireAsync(request.Deadline, cancellationToken))
         {
             return null;
         }
@@ -94,8 +103,13 @@ internal sealed partial class InviteDispatcher(
 
     private async Task<AdapterResponse> AttemptAsync(InviteRequest request, ResilienceContext context)
     {
+        // Every attempt takes a permit of the API's budget; the first one's may have been taken with the campaign's.
         var cancellationToken = context.CancellationToken;
-        if (!await WaitForPermitAsync("api", limits.Api, request, turn: null, cancellationToken))
+        if (context.Properties.GetValue(DispatchResilience.PermitReserved, false))
+        {
+            context.Properties.Set(DispatchResilience.PermitReserved, false);
+        }
+        else if (!await permits.ForAsync("api", budget.Limiter, request.Deadline, cancellationToken))
         {
             return AdapterResponse.Final(Throttled("api_rate_limit"), 0);
         }
@@ -105,32 +119,11 @@ internal sealed partial class InviteDispatcher(
         metrics.Responded(response.StatusCode);
         if (response.BudgetResetAt is { } reset)
         {
-            limits.Api.BlockUntil(reset);
+            budget.Limiter.BlockUntil(reset);
             LogBudgetSpent(reset);
         }
 
         return response;
-    }
-
-    // Each permit wait is one span and one measurement. With a turn, the request asks only after every
-    // earlier event of its partition asked; asking queues it in the limiter's FIFO at once, and then
-    // the next event may ask.
-    private async ValueTask<bool> WaitForPermitAsync(
-        string limiterName, RollingWindowRateLimiter limiter, InviteRequest request, DispatchTurn? turn, CancellationToken cancellationToken)
-    {
-        using var wait = EngagementMetrics.Source.StartActivity(limiterName == "api" ? "api rate limit wait" : "campaign rate limit wait");
-        var started = time.GetTimestamp();
-        if (turn is not null)
-        {
-            await turn.WaitAsync(cancellationToken);
-        }
-
-        var permit = limiter.AcquireAsync(request.Deadline, cancellationToken);
-        turn?.Release();
-        var granted = await permit;
-        metrics.LimiterWaited(limiterName, time.GetElapsedTime(started).TotalMilliseconds);
-        wait?.SetTag("invitestream.permit_granted", granted);
-        return granted;
     }
 
     private static DispatchResult Interpret(Outcome<AdapterResponse> outcome, ResilienceContext context, bool deadlinePassed)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using InviteStream.Core.Campaigns;
 using InviteStream.Core.Decisions;
+using InviteStream.Core.Events;
 using InviteStream.Core.Filters;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +20,7 @@ internal sealed partial class FilterResultTelemetry(PipelineStatistics statistic
     private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Campaign, string Attribute, FilterResultKind Kind), Sample> _samples = new();
 
-    public void Report(Campaign campaign, Filter filter, FilterResult result)
+    public void Report(BehavioralEvent behavioralEvent, Campaign campaign, Filter filter, FilterResult result)
     {
         statistics.FilterResult(campaign.Id, filter.AttributeName, result.Kind);
         if (result.Kind is FilterResultKind.NotMatched or FilterResultKind.Matched || !logger.IsEnabled(LogLevel.Warning))

@@ -11,9 +11,25 @@ internal sealed class PartitionOffsets
     private readonly Queue<long> _pending = new();
     private readonly HashSet<long> _done = [];
     private long _committable = -1;
+    private long _countedUpTo = long.MaxValue;
 
-    /// <summary>The offset to commit (next to read), or -1 when nothing has completed yet.</summary>
+    /// <summary>
+    /// The offset to commit (next to read), or -1 when nothing has completed yet; once
+    /// <see cref="HoldUntilCounted"/> was called, never past what <see cref="Counted"/> allows.
+    /// </summary>
     public long Committable
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Math.Min(_committable, _countedUpTo);
+            }
+        }
+    }
+
+    /// <summary>Past a contiguous prefix of done events, whether or not their counts are durable yet.</summary>
+    public long Done
     {
         get
         {
@@ -21,6 +37,27 @@ internal sealed class PartitionOffsets
             {
                 return _committable;
             }
+        }
+    }
+
+    /// <summary>From now on, the committable offset waits for <see cref="Counted"/>: the events' statistics must be durable first.</summary>
+    public void HoldUntilCounted()
+    {
+        lock (_lock)
+        {
+            if (_countedUpTo == long.MaxValue)
+            {
+                _countedUpTo = -1;
+            }
+        }
+    }
+
+    /// <summary>The statistics of every event before <paramref name="offset"/> are durable.</summary>
+    public void Counted(long offset)
+    {
+        lock (_lock)
+        {
+            _countedUpTo = Math.Max(_countedUpTo, offset);
         }
     }
 

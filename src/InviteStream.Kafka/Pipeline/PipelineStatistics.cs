@@ -20,13 +20,14 @@ public sealed class PipelineStatistics : IDisposable
     private readonly Counter<long> _consumed;
     private readonly Counter<long> _outcomeCounter;
     private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _statsDropped;
     private readonly Counter<long> _filterResults;
     private readonly Histogram<double> _latency;
     private readonly Histogram<double> _restore;
-    private readonly Counter<long> _repartitionedCounter;
-    private IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> _lag = new Dictionary<Confluent.Kafka.TopicPartition, long>();
+    private readonly Counter<long> _rekeyedCounter;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long>> _lag = new(StringComparer.Ordinal);
     private long _eventsRead;
-    private long _repartitioned;
+    private long _rekeyed;
     private long _noMatch;
     private long _deadLettered;
 
@@ -42,10 +43,13 @@ public sealed class PipelineStatistics : IDisposable
 
         _consumed = _meter.CreateCounter<long>("invitestream.events.consumed", "{event}", "Events read from the input topic");
         _outcomeCounter = _meter.CreateCounter<long>("invitestream.outcomes", "{outcome}", "Outcomes published, by status and campaign");
+        _statsDropped = _meter.CreateCounter<long>(
+            "invitestream.stats.dropped", "{count}", "Outcomes of minutes closed longer than Pipeline:StatsRetention ago, not added to the stats topic");
         _deadLetters = _meter.CreateCounter<long>("invitestream.dlq.records", "{record}", "Records sent to the dead-letter topic, by reason");
         _filterResults = _meter.CreateCounter<long>(
             "invitestream.filter.results", "{result}", "Filters that did not match, by campaign, attribute and result (not_matched, missing, type_mismatch)");
-        _repartitionedCounter = _meter.CreateCounter<long>("invitestream.repartition.records", "{record}", "Input records re-keyed by contactId into the repartition topic");
+        _rekeyedCounter = _meter.CreateCounter<long>(
+            "invitestream.rekeyed", "{record}", "Input records re-keyed into their contact's home partition of the repartition topic, by reason");
         _restore = _meter.CreateHistogram<double>("invitestream.state.restore.duration", "ms", "Time to restore one partition's contact state from the changelog");
         _latency = _meter.CreateHistogram<double>("invitestream.decision.duration", "ms", "From receipt of an event to its final decision");
     }
@@ -56,8 +60,8 @@ public sealed class PipelineStatistics : IDisposable
 
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
 
-    /// <summary>Records re-keyed by contactId into the repartition topic.</summary>
-    public long Repartitioned => Interlocked.Read(ref _repartitioned);
+    /// <summary>Records re-keyed into their contact's home partition of the repartition topic.</summary>
+    public long RekeyedRecords => Interlocked.Read(ref _rekeyed);
 
     /// <summary>Events fully handled: an outcome published, sent to the DLQ, or matched no campaign.</summary>
     public long Finished
@@ -90,6 +94,8 @@ public sealed class PipelineStatistics : IDisposable
         DecisionLatency.Record(latencyMs);
     }
 
+    internal void StatsDropped(long outcomes) => _statsDropped.Add(outcomes);
+
     internal void OutcomePublished(InviteOutcome outcome)
     {
         Interlocked.Increment(ref _outcomes[(int)outcome.Status]);
@@ -107,25 +113,25 @@ public sealed class PipelineStatistics : IDisposable
         {
             { "campaign", campaignId },
             { "attribute", attributeName },
-            { "result", ResultName(result) },
+            { "result", FilterResultKindNames.ToWire(result) },
         };
         _filterResults.Add(1, tags);
     }
 
-    internal void RecordRepartitioned()
+    internal void Rekeyed(string reason)
     {
-        Interlocked.Increment(ref _repartitioned);
-        _repartitionedCounter.Add(1);
+        Interlocked.Increment(ref _rekeyed);
+        _rekeyedCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
-    /// <summary>The lag of every owned partition, replacing the previous figures (revoked partitions disappear).</summary>
-    internal void ConsumerLag(IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> lag) => _lag = lag;
+    /// <summary>The lag of every partition a loop reads, replacing its previous figures (revoked partitions disappear).</summary>
+    internal void ConsumerLag(string loop, IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> lag) => _lag[loop] = lag;
 
-    public IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> Lag => _lag;
+    public IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long> Lag => _lag.Values.SelectMany(l => l).ToDictionary();
 
     private IEnumerable<Measurement<long>> ObserveLag()
     {
-        foreach (var (partition, lag) in _lag)
+        foreach (var (partition, lag) in Lag)
         {
             yield return new Measurement<long>(
                 lag,
@@ -143,14 +149,6 @@ public sealed class PipelineStatistics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
-
-    private static string ResultName(FilterResultKind result) => result switch
-    {
-        FilterResultKind.Matched => "matched",
-        FilterResultKind.NotMatched => "not_matched",
-        FilterResultKind.Missing => "missing",
-        _ => "type_mismatch",
-    };
 
     // "unsupported_attribute_type:foo" -> "unsupported_attribute_type": attribute names would explode label cardinality.
     private static string ReasonFamily(string reason)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using InviteStream.Core.Events;
+using InviteStream.Core.Outcomes;
 
 namespace InviteStream.Kafka.Pipeline;
 
@@ -17,7 +19,7 @@ public static class PipelineTracing
     internal static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Starts the event's span (null when nobody samples it), without making it current for the caller.</summary>
-    internal static Activity? StartEvent(ConsumeResult<string?, byte[]> record)
+    internal static Activity? StartEvent<TKey, TValue>(ConsumeResult<TKey, TValue> record)
     {
         if (!Source.HasListeners())
         {
@@ -47,18 +49,41 @@ public static class PipelineTracing
         return activity;
     }
 
-    /// <summary>Adds the current span's context to <paramref name="headers"/>, so consumers of the outcome continue the trace.</summary>
-    internal static void Inject(Headers headers)
+    /// <summary>Headers carrying the current span's context, so consumers of the record continue the trace; null outside a span.</summary>
+    internal static Headers? CurrentContext()
     {
         if (Activity.Current is not { } current)
         {
-            return;
+            return null;
         }
 
-        headers.Add(TraceParentHeader, Encoding.ASCII.GetBytes(current.Id!));
+        var headers = new Headers { { TraceParentHeader, Encoding.ASCII.GetBytes(current.Id!) } };
         if (!string.IsNullOrEmpty(current.TraceStateString))
         {
             headers.Add(TraceStateHeader, Encoding.ASCII.GetBytes(current.TraceStateString));
         }
+
+        return headers;
+    }
+
+    /// <summary>Tags the current span (when sampled) with what an operator searches traces by.</summary>
+    internal static void Annotate(InviteOutcome outcome) =>
+        Annotate(Activity.Current, outcome.RequestId, outcome.CorrelationId, outcome.EventId, OutcomeStatusNames.ToWire(outcome.Status), outcome.CampaignId);
+
+    internal static void Annotate(Activity? activity, BehavioralEvent behavioralEvent, EventOrigin origin, string outcome, string? campaignId) =>
+        Annotate(activity, origin.RequestId, behavioralEvent.CorrelationId, behavioralEvent.EventId, outcome, campaignId);
+
+    private static void Annotate(Activity? activity, string requestId, string? correlationId, string eventId, string outcome, string? campaignId)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        activity.SetTag("invitestream.request_id", requestId);
+        activity.SetTag("invitestream.correlation_id", correlationId);
+        activity.SetTag("invitestream.event_id", eventId);
+        activity.SetTag("invitestream.outcome", outcome);
+        activity.SetTag("invitestream.campaign_id", campaignId);
     }
 }

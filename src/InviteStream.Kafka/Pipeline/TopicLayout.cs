@@ -5,4 +5,7 @@ public sealed class TopicLayout
 {
     /// <summary>Partitions of the input topic; 0 until the check has run.</summary>
     public int InputPartitions { get; internal set; }
+
+    /// <summary>Partitions of the trigger topic; 0 until the check has run.</summary>
+    public int TriggerPartitions { get; internal set; }
 }

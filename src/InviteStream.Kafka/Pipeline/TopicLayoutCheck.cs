@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.Clients;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,10 +8,10 @@ using Microsoft.Extensions.Options;
 namespace InviteStream.Kafka.Pipeline;
 
 /// <summary>
-/// Refuses to start unless the topics fit: the changelog and outcome topics need the input's
-/// partition count (state and outcomes of input partition p live in partition p); with re-keyed
-/// inputs, "the input" is the repartition topic. A missing changelog (compacted) or repartition
-/// topic is created where the cluster allows it.
+/// Refuses to start unless the topics of the <see cref="TopicPlan"/> fit: the outcome, repartition,
+/// result and changelog topics need the input's partition count (everything of a contact lives in
+/// its partition number), the grant changelog the trigger topic's. Missing internal topics are
+/// created where the cluster allows it.
 /// </summary>
 internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, TopicLayout layout, ILogger<TopicLayoutCheck> logger) : IHostedService
 {
@@ -30,38 +30,35 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
             }
         }
 
-        var decisionTopic = kafka.DecisionTopic;
-        if (kafka.Repartitions && Partitions(admin, decisionTopic) is null)
+        var input = Partitions(admin, kafka.InputTopic)!.Value;
+        int? triggers = null;
+        foreach (var topic in TopicPlan.For(kafka, input).Where(t => t.Role != TopicRole.Input))
         {
-            await CreateTopicAsync(admin, decisionTopic, Partitions(admin, kafka.InputTopic)!.Value, "Kafka:RepartitionTopic", compacted: false);
-        }
-
-        var input = Partitions(admin, decisionTopic)
-            ?? throw new TopicLayoutException($"Repartition topic '{decisionTopic}' (Kafka:RepartitionTopic) does not exist.");
-        if (Partitions(admin, kafka.EffectiveChangelogTopic) is null)
-        {
-            await CreateTopicAsync(admin, kafka.EffectiveChangelogTopic, input, "Kafka:ChangelogTopic", compacted: true);
-        }
-
-        foreach (var (setting, topic) in new[] { ("Kafka:ChangelogTopic", kafka.EffectiveChangelogTopic), ("Kafka:OutcomeTopic", kafka.OutcomeTopic) })
-        {
-            var count = Partitions(admin, topic)
-                ?? throw new TopicLayoutException($"Topic '{topic}' ({setting}) does not exist; create it with {input} partitions.");
-            if (count != input)
+            if (topic.CreatedByWorker && Partitions(admin, topic.Name) is null)
             {
+                await CreateTopicAsync(admin, topic.Name, topic.Partitions, topic.Setting, topic.Compacted);
+            }
+
+            var count = Partitions(admin, topic.Name)
+                ?? throw new TopicLayoutException($"Topic '{topic.Name}' ({topic.Setting}) does not exist; create it with {topic.Partitions} partitions.");
+
+            // The trigger topic may have any partition count; its grant changelog must have the same.
+            triggers ??= topic.Name == kafka.EffectiveTriggerTopic ? count : null;
+            var expected = topic.Name == kafka.EffectiveGrantTopic ? triggers ?? topic.Partitions
+                : topic.Role is TopicRole.Output || topic.Name == kafka.EffectiveTriggerTopic ? count
+                : input;
+            if (count != expected)
+            {
+                var of = topic.Name == kafka.EffectiveGrantTopic ? $"trigger topic '{kafka.EffectiveTriggerTopic}'" : $"input topic '{kafka.InputTopic}'";
                 throw new TopicLayoutException(
-                    $"Topic '{topic}' ({setting}) has {count} partitions but input topic '{decisionTopic}' has {input}; " +
-                    "they must match so a contact's state and outcomes stay in the input's partition.");
+                    $"Topic '{topic.Name}' ({topic.Setting}) has {count} partitions but {of} has {expected}; " +
+                    "they must match so a contact's events, state and outcomes (and a campaign's triggers and grants) stay in one partition number.");
             }
         }
 
-        if (Partitions(admin, kafka.DeadLetterTopic) is null)
-        {
-            throw new TopicLayoutException($"Dead-letter topic '{kafka.DeadLetterTopic}' (Kafka:DeadLetterTopic) does not exist.");
-        }
-
         layout.InputPartitions = input;
-        LogTopicsChecked(decisionTopic, input);
+        layout.TriggerPartitions = triggers!.Value;
+        LogTopicsChecked(kafka.InputTopic, input);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -99,7 +96,7 @@ internal sealed partial class TopicLayoutCheck(IOptions<KafkaOptions> options, T
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Topics checked: {InputTopic} has {Partitions} partitions, changelog and outcomes match")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Topics checked: {InputTopic} has {Partitions} partitions; outcomes (in each contact's input partition), repartition, results and state match it")]
     private partial void LogTopicsChecked(string inputTopic, int partitions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partitions (cleanup.policy={CleanupPolicy})")]

@@ -7,6 +7,7 @@ using Confluent.SchemaRegistry.Serdes;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Events;
 using InviteStream.Core.Outcomes;
+using InviteStream.Core.Stats;
 
 namespace InviteStream.Kafka.Serialization;
 
@@ -20,6 +21,8 @@ internal sealed class AvroRecordFormat : IRecordFormat
 {
     private static readonly RecordSchema OutcomeSchema = (RecordSchema)Avro.Schema.Parse(SchemaFiles.Read("invite-outcome.avsc"));
     private static readonly EnumSchema StatusSchema = (EnumSchema)OutcomeSchema["status"].Schema;
+    private static readonly RecordSchema StatsSchema = (RecordSchema)Avro.Schema.Parse(SchemaFiles.Read("invite-stats.avsc"));
+    private static readonly RecordSchema FilterCountSchema = (RecordSchema)((ArraySchema)StatsSchema["filterResults"].Schema).ItemSchema;
     private readonly AvroDeserializer<GenericRecord> _deserializer;
     private readonly AvroSerializer<GenericRecord> _serializer;
 
@@ -50,6 +53,68 @@ internal sealed class AvroRecordFormat : IRecordFormat
 
     public async ValueTask<byte[]> WriteOutcomeAsync(string topic, InviteOutcome outcome) =>
         await _serializer.SerializeAsync(ToRecord(outcome), new SerializationContext(MessageComponentType.Value, topic));
+
+    public async ValueTask<byte[]> WriteStatsAsync(string topic, StatsRecord stats) =>
+        await _serializer.SerializeAsync(ToRecord(stats), new SerializationContext(MessageComponentType.Value, topic));
+
+    public async ValueTask<StatsRecord?> ReadStatsAsync(string topic, byte[] value)
+    {
+        try
+        {
+            var record = await _deserializer.DeserializeAsync(value, isNull: false, new SerializationContext(MessageComponentType.Value, topic));
+            var counts = new WindowCounts { EventsEvaluated = (long)record["eventsEvaluated"], EventsMatched = (long)record["eventsMatched"] };
+            foreach (var filter in ((object[])record["filterResults"]).Cast<GenericRecord>())
+            {
+                counts.FilterResults[((string)filter["attribute"], (string)filter["kind"])] = (long)filter["count"];
+            }
+
+            foreach (var (status, count) in (IDictionary<string, object>)record["outcomes"])
+            {
+                counts.Outcomes[status] = (long)count;
+            }
+
+            foreach (var (reason, count) in (IDictionary<string, object>)record["suppressedBy"])
+            {
+                counts.SuppressedBy[reason] = (long)count;
+            }
+
+            return new StatsRecord(
+                StatsWindowKey.Of((string)record["campaignId"], ToTimestamp(record["windowStart"]) ?? throw new InvalidDataException("windowStart")),
+                counts,
+                (int)record["revision"],
+                ToTimestamp(record["updatedAt"]) ?? throw new InvalidDataException("updatedAt"));
+        }
+        catch (Exception ex) when (ex is InvalidDataException or AvroException or EndOfStreamException or InvalidCastException or ArgumentException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    internal static GenericRecord ToRecord(StatsRecord stats)
+    {
+        var record = new GenericRecord(StatsSchema);
+        record.Add("campaignId", stats.Window.CampaignId);
+        record.Add("windowStart", stats.Window.Minute.UtcDateTime);
+        record.Add("windowEnd", stats.Window.End.UtcDateTime);
+        record.Add("eventsEvaluated", stats.Counts.EventsEvaluated);
+        record.Add("eventsMatched", stats.Counts.EventsMatched);
+        record.Add("filterResults", stats.Counts.FilterResults
+            .OrderBy(f => f.Key.Attribute, StringComparer.Ordinal).ThenBy(f => f.Key.Kind, StringComparer.Ordinal)
+            .Select(f =>
+            {
+                var item = new GenericRecord(FilterCountSchema);
+                item.Add("attribute", f.Key.Attribute);
+                item.Add("kind", f.Key.Kind);
+                item.Add("count", f.Value);
+                return (object)item;
+            })
+            .ToArray());
+        record.Add("outcomes", stats.Counts.Outcomes.ToDictionary(o => o.Key, o => (object)o.Value));
+        record.Add("suppressedBy", stats.Counts.SuppressedBy.ToDictionary(o => o.Key, o => (object)o.Value));
+        record.Add("revision", stats.Revision);
+        record.Add("updatedAt", stats.UpdatedAt.UtcDateTime);
+        return record;
+    }
 
     internal static EventReadResult Map(GenericRecord record)
     {

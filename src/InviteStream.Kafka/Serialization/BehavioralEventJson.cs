@@ -12,17 +12,26 @@ namespace InviteStream.Kafka.Serialization;
 /// over the bytes, without a document. Attribute values keep their native JSON type; a record that
 /// does not fit gets a dead-letter reason, checked in the order the fields matter.
 /// </summary>
-internal static class BehavioralEventJson
+public static class BehavioralEventJson
 {
-    private const int MaxCachedNames = 4096;
-
     // Producers send the same few attribute names in every event: one string per name, not per event.
-    private static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> NameLookup =
-        Names.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly SharedStrings Names = new(maxEntries: 4096, maxBytes: 128);
+
+    // And the same channel ids and short attribute values (locales, pages, flags as text): the first
+    // few thousand distinct ones are shared, the rest are read as they come.
+    private static readonly SharedStrings CommonValues = new(maxEntries: 4096, maxBytes: 64);
+
+    [ThreadStatic]
+    private static List<KeyValuePair<string, AttributeValue>>? _attributeScratch;
 
     public static EventReadResult Read(ReadOnlySpan<byte> utf8)
     {
+        // The reader checks UTF-8 only where it decodes a string, and then throws: check it all up front (vectorised).
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return EventReadResult.Failed("invalid_utf8");
+        }
+
         var fields = new Fields();
         try
         {
@@ -47,6 +56,11 @@ internal static class BehavioralEventJson
         {
             return EventReadResult.Failed("invalid_json");
         }
+        catch (InvalidOperationException)
+        {
+            // Valid UTF-8 whose escapes name no character, e.g. a lone surrogate "\ud800".
+            return EventReadResult.Failed("invalid_unicode_escape");
+        }
 
         return fields.ToResult();
     }
@@ -63,7 +77,9 @@ internal static class BehavioralEventJson
         }
         else if (reader.ValueTextEquals("channelId"u8))
         {
-            fields.ChannelId = ReadString(ref reader);
+            reader.Read();
+            fields.ChannelId = reader.TokenType == JsonTokenType.String ? CommonValues.Of(ref reader) : null;
+            reader.Skip();
         }
         else if (reader.ValueTextEquals("occurredAt"u8))
         {
@@ -119,17 +135,18 @@ internal static class BehavioralEventJson
             : null;
     }
 
-    private static Dictionary<string, AttributeValue> ReadAttributes(ref Utf8JsonReader reader, out string? error)
+    private static IReadOnlyDictionary<string, AttributeValue> ReadAttributes(ref Utf8JsonReader reader, out string? error)
     {
         error = null;
-        var attributes = new Dictionary<string, AttributeValue>(8, StringComparer.Ordinal);
+        var attributes = _attributeScratch ??= new List<KeyValuePair<string, AttributeValue>>(16);
+        attributes.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = Name(ref reader);
+            var name = Names.Of(ref reader);
             reader.Read();
             if (error is null && TryReadValue(ref reader, out var value))
             {
-                attributes[name] = value;
+                attributes.Add(new(name, value));
             }
             else
             {
@@ -138,7 +155,9 @@ internal static class BehavioralEventJson
             }
         }
 
-        return attributes;
+        var map = AttributeDictionary.Of(attributes);
+        attributes.Clear();
+        return map;
     }
 
     private static bool TryReadValue(ref Utf8JsonReader reader, out AttributeValue value)
@@ -146,7 +165,7 @@ internal static class BehavioralEventJson
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                value = AttributeValue.FromString(reader.GetString()!);
+                value = AttributeValue.FromString(CommonValues.Of(ref reader));
                 return true;
             case JsonTokenType.True:
             case JsonTokenType.False:
@@ -196,24 +215,6 @@ internal static class BehavioralEventJson
         return true;
     }
 
-    private static string Name(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueIsEscaped || reader.ValueSpan.Length > 128)
-        {
-            return reader.GetString()!;
-        }
-
-        Span<char> chars = stackalloc char[reader.ValueSpan.Length];
-        var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
-        if (NameLookup.TryGetValue(chars[..length], out var cached))
-        {
-            return cached;
-        }
-
-        var name = new string(chars[..length]);
-        return Names.Count < MaxCachedNames ? Names.GetOrAdd(name, name) : name;
-    }
-
     private struct Fields
     {
         public string? ContactId;
@@ -222,7 +223,7 @@ internal static class BehavioralEventJson
         public DateTimeOffset? OccurredAt;
         public string? CorrelationId;
         public bool CorrelationInvalid;
-        public Dictionary<string, AttributeValue>? Attributes;
+        public IReadOnlyDictionary<string, AttributeValue>? Attributes;
         public string? AttributeError;
 
         public readonly EventReadResult ToResult()
@@ -260,6 +261,55 @@ internal static class BehavioralEventJson
             return AttributeError is not null
                 ? EventReadResult.Failed(AttributeError)
                 : new EventReadResult(new BehavioralEvent(EventId, ContactId, ChannelId, occurredAt, Attributes, CorrelationId), null);
+        }
+    }
+
+    /// <summary>
+    /// Strings read often, each kept once: the first few thousand distinct values up to a length are
+    /// shared, the rest are read as they come.
+    /// </summary>
+    private sealed class SharedStrings
+    {
+        private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private readonly int _maxEntries;
+        private readonly int _maxBytes;
+        private int _count; // ConcurrentDictionary.Count takes every lock.
+
+        public SharedStrings(int maxEntries, int maxBytes)
+        {
+            _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+            _maxEntries = maxEntries;
+            _maxBytes = maxBytes;
+        }
+
+        public string Of(ref Utf8JsonReader reader)
+        {
+            if (reader.ValueIsEscaped || reader.ValueSpan.Length > _maxBytes)
+            {
+                return reader.GetString()!;
+            }
+
+            Span<char> chars = stackalloc char[reader.ValueSpan.Length];
+            var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
+            if (_lookup.TryGetValue(chars[..length], out var shared))
+            {
+                return shared;
+            }
+
+            var text = new string(chars[..length]);
+            if (Volatile.Read(ref _count) >= _maxEntries)
+            {
+                return text;
+            }
+
+            if (_strings.TryAdd(text, text))
+            {
+                Interlocked.Increment(ref _count);
+                return text;
+            }
+
+            return _strings.GetValueOrDefault(text, text);
         }
     }
 }

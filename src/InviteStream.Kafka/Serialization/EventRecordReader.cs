@@ -5,21 +5,22 @@ using Microsoft.Extensions.Options;
 namespace InviteStream.Kafka.Serialization;
 
 /// <summary>
-/// Reads the behavioral event in a consumed record: the size checks, the configured format, and
-/// waiting out an unreachable Schema Registry. The decision stage and the re-keying stage read
-/// records the same way through it.
+/// Reads the behavioral event in a consumed record: the size checks, the configured format, the
+/// timestamp's sanity, and waiting out an unreachable Schema Registry. Every record read through it
+/// is either an event or a dead-letter reason.
 /// </summary>
 internal sealed partial class EventRecordReader(
     IRecordFormat format, IOptions<PipelineOptions> options, TimeProvider time, ILogger<EventRecordReader> logger)
 {
     private static readonly TimeSpan RegistryRetryDelay = TimeSpan.FromSeconds(1);
     private readonly int _maxRecordBytes = options.Value.MaxRecordBytes;
+    private long _lastNowTicks = DateTimeOffset.MinValue.UtcTicks;
 
     /// <summary>A registry that cannot be reached (or answers with an error) says nothing about the record being read or written.</summary>
     public static bool IsRegistryUnavailable(Exception exception) =>
         exception is HttpRequestException or Confluent.SchemaRegistry.SchemaRegistryException or TaskCanceledException;
 
-    public ValueTask<EventReadResult> ReadAsync(ConsumeResult<string?, byte[]> record, CancellationToken cancellationToken)
+    public ValueTask<EventReadResult> ReadAsync(ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         var value = record.Message.Value;
@@ -30,23 +31,39 @@ internal sealed partial class EventRecordReader(
 
         if (value.Length > _maxRecordBytes)
         {
-            return ValueTask.FromResult(EventReadResult.Failed("record_too_large"));
+            return ValueTask.FromResult(EventReadResult.Failed(EventChecks.TooLarge));
         }
 
         // JSON (and Avro with a cached schema) completes synchronously: no state machine per event.
         var pending = format.ReadEventAsync(record.Topic, value);
-        return pending.IsCompletedSuccessfully ? pending : WaitForRegistryAsync(record, value, pending, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? ValueTask.FromResult(Checked(pending.Result))
+            : WaitForRegistryAsync(record, value, pending, cancellationToken);
+    }
+
+    // The clock is read only for an event too far ahead of the last reading: clocks move forward, so
+    // an event close enough to an earlier now is close enough to the current one.
+    private EventReadResult Checked(EventReadResult read)
+    {
+        if (read.Event is not { } e || !EventChecks.IsInFuture(e.OccurredAt, new DateTimeOffset(Volatile.Read(ref _lastNowTicks), TimeSpan.Zero)))
+        {
+            return read;
+        }
+
+        var now = time.GetUtcNow();
+        Volatile.Write(ref _lastNowTicks, now.UtcTicks);
+        return EventChecks.Checked(read, now);
     }
 
     // Waits for the registry instead of dead-lettering good data.
     private async ValueTask<EventReadResult> WaitForRegistryAsync(
-        ConsumeResult<string?, byte[]> record, byte[] value, ValueTask<EventReadResult> pending, CancellationToken cancellationToken)
+        ConsumeResult<byte[]?, byte[]?> record, byte[] value, ValueTask<EventReadResult> pending, CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
-                return await pending;
+                return Checked(await pending);
             }
             catch (Exception ex) when (IsRegistryUnavailable(ex) && !cancellationToken.IsCancellationRequested)
             {

@@ -9,4 +9,8 @@ internal sealed class JsonRecordFormat : IRecordFormat
 
     public ValueTask<byte[]> WriteOutcomeAsync(string topic, InviteOutcome outcome) =>
         ValueTask.FromResult(OutcomeJson.Write(outcome));
+
+    public ValueTask<byte[]> WriteStatsAsync(string topic, StatsRecord stats) => ValueTask.FromResult(StatsJson.Write(stats));
+
+    public ValueTask<StatsRecord?> ReadStatsAsync(string topic, byte[] value) => ValueTask.FromResult(StatsJson.Read(value));
 }

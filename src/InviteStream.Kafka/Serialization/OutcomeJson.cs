@@ -5,7 +5,7 @@ using InviteStream.Core;
 namespace InviteStream.Kafka.Serialization;
 
 /// <summary>Writes the outcome record (<c>schemas/invite-outcome.schema.json</c>).</summary>
-internal static class OutcomeJson
+public static class OutcomeJson
 {
     public static byte[] Write(InviteOutcome outcome)
     {

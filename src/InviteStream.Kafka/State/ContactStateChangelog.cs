@@ -1,4 +1,6 @@
+using System.Text;
 using Confluent.Kafka;
+using InviteStream.Core.Invites;
 using InviteStream.Core.State;
 using InviteStream.Kafka.Publishing;
 using Microsoft.Extensions.Logging;
@@ -13,57 +15,47 @@ namespace InviteStream.Kafka.State;
 /// differently from this client.
 /// </summary>
 internal sealed partial class ContactStateChangelog(
-    IOptions<KafkaOptions> options, RecordPublisher publisher, TimeProvider time, ILogger<ContactStateChangelog> logger)
+    IOptions<KafkaOptions> options, RecordPublisher publisher, ChangelogReader reader, TimeProvider time, ILogger<ContactStateChangelog> logger)
 {
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
     private readonly KafkaOptions _options = options.Value;
 
     public string Topic => _options.EffectiveChangelogTopic;
 
-    public Task WriteAsync(int partition, ContactSnapshot snapshot, CancellationToken cancellationToken) =>
-        publisher.PublishToPartitionAsync(
-            new TopicPartition(Topic, partition),
-            snapshot.ContactId,
-            snapshot.Invites.Count == 0 ? null : ContactSnapshotJson.Write(snapshot),
-            cancellationToken);
+    /// <summary>The log of partition <paramref name="partition"/>'s contact state.</summary>
+    public IContactStateLog For(int partition) => new PartitionLog(this, new TopicPartition(Topic, partition));
 
-    /// <summary>Reads changelog partition <paramref name="partition"/> to its end into a new store.</summary>
+    /// <summary>Reads changelog partition <paramref name="partition"/> to its end into a new store; stops early when cancelled.</summary>
     public ContactStateStore Restore(int partition, TimeSpan retention, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var store = new ContactStateStore(retention);
-        var config = KafkaClientConfig.Restore(_options);
-        using var consumer = new ConsumerBuilder<string?, byte[]?>(config).Build();
-        var topicPartition = new TopicPartition(Topic, partition);
-        var end = consumer.QueryWatermarkOffsets(topicPartition, ReadTimeout).High.Value;
-        var records = 0;
-        if (end > 0)
-        {
-            consumer.Assign(new TopicPartitionOffset(topicPartition, Offset.Beginning));
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var record = consumer.Consume(ReadTimeout)
-                    ?? throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"restoring {topicPartition} stalled before offset {end}"));
-                if (record.IsPartitionEOF)
-                {
-                    break;
-                }
-
-                if (record.Message.Key is { } contactId)
-                {
-                    store.Restore(ContactSnapshotJson.Read(contactId, record.Message.Value));
-                    records++;
-                }
-            }
-        }
+        var records = reader.ReadToEnd(
+            new TopicPartition(Topic, partition), (key, value) => store.Restore(ContactSnapshotJson.Read(Encoding.UTF8.GetString(key), value)), cancellationToken);
 
         // Snapshots whose invites all left every cooldown are not worth keeping.
         store.EvictExpired(time.GetUtcNow());
         var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
-        LogRestored(topicPartition.Topic, partition, records, store.Count, elapsedMs);
+        LogRestored(Topic, partition, records, store.Count, elapsedMs);
         return store;
     }
 
+    private Task WriteAsync(TopicPartition partition, ContactSnapshot snapshot, CancellationToken cancellationToken) =>
+        publisher.ProduceAsync(
+            partition,
+            new Message<byte[]?, byte[]?>
+            {
+                Key = Encoding.UTF8.GetBytes(snapshot.ContactId),
+                // A tombstone: compaction forgets the contact.
+                Value = snapshot.IsEmpty ? null : ContactSnapshotJson.Write(snapshot),
+            },
+            cancellationToken);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Topic}[{Partition}]: {Records} records, {Contacts} contacts in {ElapsedMs:F0} ms")]
     private partial void LogRestored(string topic, int partition, int records, int contacts, double elapsedMs);
+
+    private sealed class PartitionLog(ContactStateChangelog changelog, TopicPartition partition) : IContactStateLog
+    {
+        public Task AppendAsync(ContactSnapshot snapshot, CancellationToken cancellationToken) =>
+            changelog.WriteAsync(partition, snapshot, cancellationToken);
+    }
 }

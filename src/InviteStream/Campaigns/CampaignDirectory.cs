@@ -1,6 +1,6 @@
 using InviteStream.Core.Campaigns;
 
-namespace InviteStream.Host.Campaigns;
+namespace InviteStream.Campaigns;
 
 /// <summary>Reads the <c>*.json</c> campaign files of a directory; the checks are the core's <see cref="CampaignCatalog"/>.</summary>
 internal static class CampaignDirectory

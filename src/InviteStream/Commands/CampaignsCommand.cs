@@ -3,9 +3,8 @@ using InviteStream.Core.Campaigns;
 using InviteStream.Engagement;
 using InviteStream.Engagement.Campaigns;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
-namespace InviteStream.Host.Commands;
+namespace InviteStream.Commands;
 
 /// <summary><c>campaigns sync [--dry-run]</c>: creates or updates the API's campaigns from the campaign files.</summary>
 internal static class CampaignsCommand
@@ -34,19 +33,16 @@ internal static class CampaignsCommand
             return ExitCodes.InvalidCampaigns;
         }
 
-        builder.AddEngagement();
-        using var host = builder.Build();
-        CampaignSyncClient client;
-        try
+        // Nothing embedded here: every Engagement setting must be given.
+        var failures = SettingsCheck.Failures(builder.Configuration, new Dictionary<string, string?>(), checking => checking.AddEngagement());
+        if (!SettingsCheck.Passes(failures, error))
         {
-            _ = host.Services.GetRequiredService<IOptions<EngagementOptions>>().Value;
-            client = host.Services.GetRequiredService<CampaignSyncClient>();
-        }
-        catch (OptionsValidationException ex)
-        {
-            error.WriteLine($"Invalid configuration: {string.Join("; ", ex.Failures)}");
             return ExitCodes.InvalidConfiguration;
         }
+
+        builder.AddEngagement();
+        using var host = builder.Build();
+        var client = host.Services.GetRequiredService<CampaignSyncClient>();
 
         var changes = CampaignDiff.Compare(local, await client.GetRemoteAsync(cancellationToken));
         foreach (var change in changes)

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using InviteStream.Campaigns;
+using InviteStream.Configuration;
 using InviteStream.Core.Campaigns;
-using InviteStream.Host.Campaigns;
+using Microsoft.Extensions.Configuration;
 
-namespace InviteStream.Host.Commands;
+namespace InviteStream.Commands;
 
 internal static class CommonOptions
 {
@@ -10,6 +12,29 @@ internal static class CommonOptions
     {
         Description = "Folder of campaign *.json files (default: deploy/campaigns, or Campaigns:Directory).",
     };
+
+    /// <summary>
+    /// A settings section read and checked as the worker checks it at start (values of the wrong
+    /// type, data annotations), for verbs that run no host; prints every failure; null when any.
+    /// </summary>
+    public static TOptions? ReadSettings<TOptions>(IConfiguration configuration, string section, TextWriter error)
+        where TOptions : class, new()
+    {
+        var settings = configuration.GetSection(section);
+        var options = SettingsConversion.Read<TOptions>(settings);
+        var result = new SettingsValidator<TOptions>(settings).Validate(null, options);
+        if (!result.Failed)
+        {
+            return options;
+        }
+
+        foreach (var failure in result.Failures)
+        {
+            error.WriteLine($"Invalid setting: {failure}");
+        }
+
+        return null;
+    }
 
     /// <summary>Loads and checks the campaigns; prints every diagnostic; null when any is an error.</summary>
     public static CampaignSet? LoadCampaigns(DirectoryInfo? option, string? configured, TextWriter error)

@@ -2,14 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using Confluent.Kafka;
 using InviteStream.Core.Outcomes;
-using InviteStream.Host.Demo;
+using InviteStream.Demo;
 using InviteStream.Kafka;
 using InviteStream.Kafka.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace InviteStream.Host.Commands;
+namespace InviteStream.Commands;
 
 /// <summary>
 /// <c>demo</c>: the whole invite flow on embedded infrastructure with a bounded synthetic stream,
@@ -50,7 +50,7 @@ internal static class DemoCommand
 
         // The progress lines and the summary are the demo's output; per-record logs would drown them.
         var (worker, exitCode) = await StartedWorker.StartAsync(
-            campaignDirectory, settings, new Dictionary<string, string?> { ["Logging:LogLevel:InviteStream"] = "Error" }, output, error, cancellationToken);
+            campaignDirectory, settings, new Dictionary<string, string?> { ["Logging:LogLevel:InviteStream"] = "Error", ["Logging:LogLevel:Polly"] = "Error" }, output, error, cancellationToken);
         if (worker is null)
         {
             return exitCode;
@@ -107,7 +107,11 @@ internal static class DemoCommand
 
     private static async Task ProduceAsync(DemoSettings demo, KafkaOptions kafka, TimeProvider time, Action acknowledged, CancellationToken cancellationToken)
     {
-        var config = new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5, EnableIdempotence = true, Acks = Acks.All };
+        // Kafka's default key partitioner (the worker's Kafka:KeyPartitioner default): contacts land in their home partition.
+        var config = new ProducerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers, LingerMs = 5, EnableIdempotence = true, Acks = Acks.All, Partitioner = Partitioner.Murmur2Random,
+        };
         using var producer = new ProducerBuilder<string?, byte[]>(config).Build();
         var events = new SyntheticEvents(demo.Contacts, demo.Seed);
         var tick = TimeSpan.FromMilliseconds(50);

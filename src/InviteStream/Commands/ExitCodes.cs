@@ -1,4 +1,4 @@
-namespace InviteStream.Host.Commands;
+namespace InviteStream.Commands;
 
 /// <summary>Process exit codes (part of the command-line contract).</summary>
 internal static class ExitCodes

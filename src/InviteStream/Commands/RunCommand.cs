@@ -1,7 +1,9 @@
 using System.CommandLine;
+using InviteStream.Kafka.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace InviteStream.Host.Commands;
+namespace InviteStream.Commands;
 
 /// <summary><c>run</c>: the worker, until SIGINT/SIGTERM.</summary>
 internal static class RunCommand
@@ -32,8 +34,15 @@ internal static class RunCommand
         {
             output.WriteLine($"InviteStream worker running with {worker.Campaigns.Campaigns.Count} campaign(s); Ctrl+C to stop.");
             await worker.Host.WaitForShutdownAsync(CancellationToken.None);
-        }
 
-        return ExitCodes.Success;
+            // A part of the pipeline died and stopped the worker: that is no clean exit.
+            var failures = worker.Host.Services.GetRequiredService<PipelineHealth>().Failures;
+            foreach (var failure in failures)
+            {
+                error.WriteLine($"InviteStream stopped: {failure}");
+            }
+
+            return failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        }
     }
 }

@@ -1,17 +1,17 @@
 using InviteStream.Core.Campaigns;
-using InviteStream.Host.Embedded;
-using InviteStream.Host.Operations;
+using InviteStream.Embedded;
 using InviteStream.Kafka.Pipeline;
+using InviteStream.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace InviteStream.Host.Commands;
+namespace InviteStream.Commands;
 
 /// <summary>
-/// The start-up both <c>run</c> and <c>demo</c> go through: campaigns loaded and checked, embedded
-/// stand-ins for what is not configured, the host started. Either a running worker or the exit
-/// code that says why not.
+/// The start-up both <c>run</c> and <c>demo</c> go through: campaigns loaded and checked, every
+/// setting checked, embedded stand-ins for what is not configured, the host started. Either a
+/// running worker or the exit code that says why not.
 /// </summary>
 internal sealed class StartedWorker : IAsyncDisposable
 {
@@ -43,12 +43,19 @@ internal sealed class StartedWorker : IAsyncDisposable
             return (null, ExitCodes.InvalidCampaigns);
         }
 
+        var failures = SettingsCheck.Failures(
+            builder.Configuration, EmbeddedInfrastructure.Placeholders(builder.Configuration), checking => WorkerHost.Register(checking, campaigns));
+        if (!SettingsCheck.Passes(failures, error))
+        {
+            return (null, ExitCodes.InvalidConfiguration);
+        }
+
         var infrastructure = await EmbeddedInfrastructure.StartAsync(builder.Configuration, campaigns, output, cancellationToken);
         var host = WorkerHost.Build(builder, campaigns);
         var exitCode = ExitCodes.Success;
         try
         {
-            // All settings first, all failures at once: hosted services resolve options as they are built.
+            // Checked once more with the stand-ins' real values: hosted services resolve options as they are built.
             host.Services.GetService<IStartupValidator>()?.Validate();
             await host.StartAsync(cancellationToken);
             if (host.Services.GetRequiredService<HealthServer>().Address is { } health)
@@ -58,13 +65,9 @@ internal sealed class StartedWorker : IAsyncDisposable
 
             return (new StartedWorker(infrastructure, host, campaigns), ExitCodes.Success);
         }
-        catch (Exception ex) when (InvalidSettings(ex) is { Count: > 0 } failures)
+        catch (Exception ex) when (SettingsCheck.Of(ex) is { Count: > 0 } invalid)
         {
-            foreach (var failure in failures)
-            {
-                error.WriteLine($"Invalid configuration: {failure}");
-            }
-
+            SettingsCheck.Passes(invalid, error);
             exitCode = ExitCodes.InvalidConfiguration;
         }
         catch (TopicLayoutException ex)
@@ -77,16 +80,6 @@ internal sealed class StartedWorker : IAsyncDisposable
         await infrastructure.DisposeAsync();
         return (null, exitCode);
     }
-
-    // Every failed check of every options class, and values the binder could not convert.
-    private static List<string> InvalidSettings(Exception exception) => exception switch
-    {
-        OptionsValidationException validation => [.. validation.Failures],
-        AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(InvalidSettings)],
-        InvalidOperationException conversion when conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
-            [conversion.Message],
-        _ => [],
-    };
 
     public async ValueTask DisposeAsync()
     {

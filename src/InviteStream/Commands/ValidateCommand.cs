@@ -1,8 +1,8 @@
 using System.CommandLine;
+using InviteStream.Campaigns;
 using InviteStream.Core.Campaigns;
-using InviteStream.Host.Campaigns;
 
-namespace InviteStream.Host.Commands;
+namespace InviteStream.Commands;
 
 /// <summary><c>validate &lt;dir&gt;</c>: checks campaign files without starting anything.</summary>
 internal static class ValidateCommand

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using InviteStream.Core;
 
-namespace InviteStream.Host.Demo;
+namespace InviteStream.Demo;
 
 /// <summary>
 /// A realistic, seeded stream of behavioral events for the demo: a few thousand contacts, some

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace InviteStream.Host.Operations;
+namespace InviteStream.Operations;
 
 /// <summary>The probe and metrics endpoint (section <c>Health</c>).</summary>
 public sealed class HealthOptions

@@ -1,30 +1,28 @@
 using System.Net;
-using InviteStream.Engagement;
-using InviteStream.Kafka.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
-namespace InviteStream.Host.Operations;
+namespace InviteStream.Operations;
 
 /// <summary>
-/// <c>/healthz</c> (alive: the poll loop turns), <c>/readyz</c> (assigned partitions restored, a
-/// broker answered lately, the API circuit not open for long) and <c>/metrics</c> (Prometheus) on
-/// their own small HTTP server, so probes work whatever the worker is doing.
+/// <c>/healthz</c> (the health checks tagged <see cref="HealthTags.Live"/>), <c>/readyz</c> (those
+/// tagged <see cref="HealthTags.Ready"/>) and <c>/metrics</c> (Prometheus) on their own small HTTP
+/// server, so probes work whatever the worker is doing. The probes answer in plain text: 200
+/// <c>alive</c> / <c>ready: 4 partition(s)</c>, or 503 with one reason per line.
 /// </summary>
 internal sealed partial class HealthServer(
     IOptions<HealthOptions> options,
-    PipelineHealth pipeline,
-    DispatchHealth dispatch,
+    HealthCheckService healthChecks,
     MeterProvider meterProvider,
-    TimeProvider time,
     ILogger<HealthServer> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -45,8 +43,8 @@ internal sealed partial class HealthServer(
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Parse(settings.Host), settings.Port));
         var app = builder.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider, predicate: null, path: "/metrics", configureBranchedPipeline: null, optionsName: null);
-        app.MapGet("/healthz", () => Alive(settings));
-        app.MapGet("/readyz", () => Ready(settings));
+        app.MapGet("/healthz", (CancellationToken aborted) => ProbeAsync(HealthTags.Live, "alive", aborted));
+        app.MapGet("/readyz", (CancellationToken aborted) => ProbeAsync(HealthTags.Ready, "ready", aborted));
         await app.StartAsync(cancellationToken);
         _app = app;
 
@@ -72,37 +70,19 @@ internal sealed partial class HealthServer(
         }
     }
 
-    private IResult Alive(HealthOptions settings)
+    private async Task<IResult> ProbeAsync(string tag, string healthyWord, CancellationToken cancellationToken)
     {
-        var sincePoll = pipeline.SinceLastPoll;
-        return sincePoll <= settings.MaxPollStall
-            ? Results.Text("alive\n")
-            : Results.Text($"poll loop stalled for {sincePoll.TotalSeconds:F0} s\n", statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
-
-    private IResult Ready(HealthOptions settings)
-    {
-        var problems = new List<string>();
-        if (!pipeline.IsReady)
+        var report = await healthChecks.CheckHealthAsync(check => check.Tags.Contains(tag), cancellationToken);
+        if (report.Status == HealthStatus.Healthy)
         {
-            problems.Add(pipeline.PartitionsRestoring > 0
-                ? $"restoring state of {pipeline.PartitionsRestoring} partition(s)"
-                : "no partitions assigned and restored yet");
+            var details = report.Entries.Values.Select(e => e.Description).OfType<string>().ToList();
+            return Results.Text(details.Count == 0 ? $"{healthyWord}\n" : $"{healthyWord}: {string.Join(", ", details)}\n");
         }
 
-        if (!pipeline.BrokersReachable)
-        {
-            problems.Add("no Kafka broker reachable");
-        }
-
-        if (dispatch.CircuitOpenSince is { } openSince && time.GetUtcNow() - openSince > settings.MaxCircuitOpen)
-        {
-            problems.Add($"engagement API circuit open since {openSince:O}");
-        }
-
-        return problems.Count == 0
-            ? Results.Text($"ready: {pipeline.PartitionsOwned} partition(s)\n")
-            : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        var reasons = report.Entries
+            .Where(e => e.Value.Status != HealthStatus.Healthy)
+            .Select(e => e.Value.Description ?? $"{e.Key}: {e.Value.Exception?.Message ?? e.Value.Status.ToString()}");
+        return Results.Text(string.Join('\n', reasons) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Health endpoint: {Address}")]

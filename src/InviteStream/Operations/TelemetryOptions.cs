@@ -1,16 +1,16 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace InviteStream.Host.Operations;
+namespace InviteStream.Operations;
 
 /// <summary>Traces, metrics and log privacy (section <c>Telemetry</c>).</summary>
 public sealed class TelemetryOptions
 {
     public const string SectionName = "Telemetry";
 
-    /// <summary>OTLP endpoint for traces and metrics (e.g. <c>http://otel-collector:4317</c>); none: no OTLP export.</summary>
+    /// <summary>OTLP endpoint for traces, metrics and logs (e.g. <c>http://otel-collector:4317</c>); none: no OTLP export.</summary>
     public Uri? OtlpEndpoint { get; set; }
 
-    /// <summary>Write spans and metrics to the console too (the demo's <c>--Telemetry:Console=true</c>).</summary>
+    /// <summary>Write spans, metrics and log records to the console too (the demo's <c>--Telemetry:Console=true</c>).</summary>
     public bool Console { get; set; }
 
     /// <summary>Record spans. Empty: on when there is somewhere to send them (OTLP or console).</summary>

@@ -30,10 +30,34 @@ public sealed class AttributeJsonTests
         Assert.That(error, Is.Not.Empty);
     }
 
+    public static IEnumerable<TestCaseData> WrittenLiterals()
+    {
+        yield return new TestCaseData(AttributeValue.FromInteger(52), "52");
+        yield return new TestCaseData(AttributeValue.FromFloat(0.87), "0.87");
+        yield return new TestCaseData(AttributeValue.FromFloat(45.0), "45.0").SetName("A whole float keeps its fraction, so it is not read as an integer");
+        yield return new TestCaseData(AttributeValue.FromFloat(-3), "-3.0");
+        yield return new TestCaseData(AttributeValue.FromFloat(1e21), "1E+21");
+        yield return new TestCaseData(AttributeValue.FromBoolean(true), "true");
+        yield return new TestCaseData(AttributeValue.FromString("0.87"), "\"0.87\"");
+        yield return new TestCaseData(AttributeValue.FromStringList(["a", "b"]), "[\"a\",\"b\"]");
+    }
+
+    [TestCaseSource(nameof(WrittenLiterals))]
+    public void Values_are_written_as_their_native_json_literal(AttributeValue value, string expected)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            AttributeJson.Write(writer, value);
+        }
+
+        Assert.That(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), Is.EqualTo(expected));
+    }
+
     [Test]
     public void Written_values_read_back_with_the_same_type_and_value()
     {
-        AttributeValue[] values = [AttributeValue.FromInteger(52), AttributeValue.FromFloat(0.87), AttributeValue.FromBoolean(true), AttributeValue.FromString("en-US"), AttributeValue.FromStringList(["a", "b"])];
+        AttributeValue[] values = [AttributeValue.FromInteger(52), AttributeValue.FromFloat(0.87), AttributeValue.FromFloat(45), AttributeValue.FromFloat(1e21), AttributeValue.FromBoolean(true), AttributeValue.FromString("en-US"), AttributeValue.FromStringList(["a", "b"])];
         foreach (var value in values)
         {
             using var buffer = new MemoryStream();

@@ -60,11 +60,18 @@ public sealed class CooldownPropertyTests
     {
         var until = decision.SuppressedUntil!.Value;
         Assert.That(until, Is.GreaterThan(now));
-        Assert.That(CooldownRule.SuppressedUntil(decision.Campaign!, invites, until, consolidated), Is.Null, "the campaign may invite at suppressedUntil");
-        Assert.That(
-            CooldownRule.SuppressedUntil(decision.Campaign!, invites, until.AddTicks(-1), consolidated),
-            Is.Not.Null,
-            "the campaign may not invite any earlier");
+        Assert.That(MayInvite(decision.Campaign!, invites, until, consolidated), Is.True, "the campaign may invite at suppressedUntil");
+        Assert.That(MayInvite(decision.Campaign!, invites, until.AddTicks(-1), consolidated), Is.False, "the campaign may not invite any earlier");
+    }
+
+    // The README's cooldown rules restated here, so the check never asks CooldownRule what is right:
+    // an invite at a is inside the campaign's window at t while t < a + cooldown.
+    private static bool MayInvite(Campaign campaign, IReadOnlyList<InviteRecord> invites, DateTimeOffset at, bool consolidated)
+    {
+        var cooldown = campaign.Throttling.Cooldown;
+        var ownInWindow = invites.Count(i => i.CampaignId == campaign.Id && at < i.At + cooldown);
+        var otherInWindow = invites.Any(i => i.CampaignId != campaign.Id && at < i.At + cooldown);
+        return ownInWindow < campaign.Throttling.MaxInvitesPerContact && !(consolidated && otherInWindow);
     }
 
     private static void AssertCaps(Campaign[] campaigns, IReadOnlyList<InviteRecord> invites, bool consolidated)

@@ -49,7 +49,7 @@ public sealed class DecisionRuleTests
         var decision = Decider(campaign).Decide(Event(), [new InviteRecord("guide", invitedAt)], Now);
 
         Assert.That(decision.Kind, Is.EqualTo(DecisionKind.Suppressed));
-        Assert.That(decision.SuppressedUntil, Is.EqualTo(invitedAt.AddSeconds(3600)));
+        Assert.That(decision.SuppressedUntil, Is.EqualTo(new DateTimeOffset(2026, 5, 21, 15, 22, 11, TimeSpan.Zero)));
     }
 
     [Test]
@@ -69,7 +69,7 @@ public sealed class DecisionRuleTests
         var second = new InviteRecord("guide", Now.AddMinutes(-1));
         var decision = decider.Decide(Event(), [first, second], Now);
         Assert.That(decision.Kind, Is.EqualTo(DecisionKind.Suppressed));
-        Assert.That(decision.SuppressedUntil, Is.EqualTo(first.At.AddSeconds(600)), "room again when the oldest invite leaves the window");
+        Assert.That(decision.SuppressedUntil, Is.EqualTo(new DateTimeOffset(2026, 5, 21, 14, 37, 11, TimeSpan.Zero)), "room again when the oldest invite leaves the window");
     }
 
     [Test]
@@ -83,7 +83,14 @@ public sealed class DecisionRuleTests
 
         Assert.That(decision.Kind, Is.EqualTo(DecisionKind.Suppressed));
         Assert.That(decision.Campaign!.Id, Is.EqualTo("guide"));
-        Assert.That(decision.SuppressedUntil, Is.EqualTo(invitedAt.AddSeconds(3600)));
+        Assert.That(decision.SuppressedUntil, Is.EqualTo(new DateTimeOffset(2026, 5, 21, 15, 30, 11, TimeSpan.Zero)));
+    }
+
+    [Test]
+    public void An_invite_by_another_campaign_exactly_one_cooldown_old_no_longer_suppresses()
+    {
+        var decision = Decider(Campaign("guide", cooldownSeconds: 3600)).Decide(Event(), [new InviteRecord("other", Now.AddSeconds(-3600))], Now);
+        Assert.That(decision.Kind, Is.EqualTo(DecisionKind.Invite));
     }
 
     [Test]
@@ -112,7 +119,7 @@ public sealed class DecisionRuleTests
             .Decide(Event(), invites, Now);
         Assert.That(decision.Kind, Is.EqualTo(DecisionKind.Suppressed));
         Assert.That(decision.Campaign!.Id, Is.EqualTo("high"));
-        Assert.That(decision.SuppressedUntil, Is.EqualTo(invites[0].At.AddSeconds(60)));
+        Assert.That(decision.SuppressedUntil, Is.EqualTo(new DateTimeOffset(2026, 5, 21, 14, 32, 41, TimeSpan.Zero)));
     }
 
     [Test]

@@ -34,7 +34,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
 
     public IInviteDispatcher Dispatcher => _host.Services.GetRequiredService<IInviteDispatcher>();
 
-    public InviteRateLimits Limits => _host.Services.GetRequiredService<InviteRateLimits>();
+    public ApiBudget Budget => _host.Services.GetRequiredService<ApiBudget>();
 
     public static async Task<DispatchHarness> StartAsync(
         IDictionary<string, string?>? settings = null, SimulatorFaults? faults = null, string clientSecret = Secret, int simulatorRequestsPerMinute = 100_000)

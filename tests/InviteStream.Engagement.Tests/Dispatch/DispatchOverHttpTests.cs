@@ -52,12 +52,12 @@ public sealed class DispatchOverHttpTests
         var clock = Stopwatch.StartNew();
 
         var dispatch = harness.Dispatcher.DispatchAsync(harness.Request("ext:carol"), CancellationToken.None);
-        while (harness.Limits.Api.Available > 0 && !dispatch.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(5))
+        while (harness.Budget.Limiter.Available > 0 && !dispatch.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(5))
         {
             await Task.Delay(10);
         }
 
-        Assert.That(harness.Limits.Api.Available, Is.Zero, "the 429 empties the API limiter until the reset time");
+        Assert.That(harness.Budget.Limiter.Available, Is.Zero, "the 429 empties the API limiter until the reset time");
         harness.Simulator.Faults = new SimulatorFaults();
         var result = await dispatch;
 
@@ -158,14 +158,14 @@ public sealed class DispatchOverHttpTests
             },
             new SimulatorFaults { ErrorRate = 1, ErrorStatus = 503 });
 
-        var reasons = new List<string?>();
+        var results = new List<DispatchResult>();
         for (var i = 0; i < 6; i++)
         {
-            reasons.Add((await harness.Dispatcher.DispatchAsync(harness.Request($"ext:j{i}"), CancellationToken.None)).Reason);
+            results.Add(await harness.Dispatcher.DispatchAsync(harness.Request($"ext:j{i}"), CancellationToken.None));
         }
 
-        Assert.That(reasons.Take(4), Is.All.EqualTo("http_503"));
-        Assert.That(reasons.Skip(4), Is.All.EqualTo("circuit_open"));
+        Assert.That(results.Take(4).Select(r => (r.Reason, r.Unsent)), Is.All.EqualTo(("http_503", false)));
+        Assert.That(results.Skip(4).Select(r => (r.Reason, r.Unsent)), Is.All.EqualTo(("circuit_open", true)), "no call: the campaign permit is given back");
         Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(4), "no HTTP call while the circuit is open");
     }
 
@@ -177,7 +177,20 @@ public sealed class DispatchOverHttpTests
 
         var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:k2", deadlineIn: TimeSpan.FromSeconds(5)), CancellationToken.None);
 
-        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "api_rate_limit")));
+        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "api_rate_limit", Unsent: true)));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Only_an_invite_no_request_left_for_is_reported_unsent()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+
+        var late = await harness.Dispatcher.DispatchAsync(harness.Request("ext:u1", deadlineIn: TimeSpan.FromMilliseconds(-1)), CancellationToken.None);
+        var sent = await harness.Dispatcher.DispatchAsync(harness.Request("ext:u2"), CancellationToken.None);
+
+        Assert.That(late, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "past_deadline", Unsent: true)));
+        Assert.That(sent, Is.EqualTo(DispatchResult.Delivered), "sent: its campaign permit stays counted");
         Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1));
     }
 
@@ -223,41 +236,22 @@ public sealed class DispatchOverHttpTests
         await harness.Dispatcher.DispatchAsync(harness.Request("ext:known-elsewhere"), CancellationToken.None);
 
         // As after a restart: the local state has no history of this contact.
-        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:known-elsewhere") with { HasLocalHistory = false }, CancellationToken.None);
+        var until = await harness.Dispatcher.SuppressedUntilAsync(harness.Request("ext:known-elsewhere") with { HasLocalHistory = false }, CancellationToken.None);
 
-        Assert.That(result.Status, Is.EqualTo(DispatchStatus.Suppressed));
-        Assert.That(result.Reason, Is.EqualTo("suppressed_by_engine_lookup"));
-        Assert.That(result.SuppressedUntil, Is.GreaterThan(TimeProvider.System.GetUtcNow().AddHours(23)));
-        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1), "no trigger after the lookup said suppressed");
+        Assert.That(until, Is.GreaterThan(TimeProvider.System.GetUtcNow().AddHours(23)));
+        Assert.That(harness.Simulator.Counters.TriggerRequestCount, Is.EqualTo(1), "the lookup is no trigger");
     }
 
     [Test]
-    public async Task A_contact_the_engine_does_not_suppress_is_triggered_after_the_lookup()
+    public async Task A_contact_the_engine_does_not_suppress_is_not_suppressed_by_the_lookup_and_a_known_one_is_not_looked_up()
     {
         await using var harness = await DispatchHarness.StartAsync(new Dictionary<string, string?> { ["Engagement:CheckSuppressionForUnknownContacts"] = "true" });
 
-        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:new") with { HasLocalHistory = false }, CancellationToken.None);
+        var unknown = await harness.Dispatcher.SuppressedUntilAsync(harness.Request("ext:new") with { HasLocalHistory = false }, CancellationToken.None);
+        var known = await harness.Dispatcher.SuppressedUntilAsync(harness.Request("ext:new") with { HasLocalHistory = true }, CancellationToken.None);
 
-        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
-    }
-
-    [Test]
-    public async Task Permits_go_in_turn_order_whatever_order_the_requests_arrive_in()
-    {
-        await using var harness = await DispatchHarness.StartAsync();
-        var oneAMinute = harness.Campaign with { Throttling = new Core.Campaigns.Throttling(1, 86400, 1) };
-        var first = new DispatchTurn(null);
-        var second = new DispatchTurn(first);
-        var third = new DispatchTurn(second);
-
-        // Started last-first: without turns the third would take the campaign's only permit.
-        var thirdResult = harness.Dispatcher.DispatchAsync(harness.Request("ext:t3", deadlineIn: TimeSpan.FromSeconds(5)) with { Campaign = oneAMinute, Turn = third }, CancellationToken.None);
-        var secondResult = harness.Dispatcher.DispatchAsync(harness.Request("ext:t2", deadlineIn: TimeSpan.FromSeconds(5)) with { Campaign = oneAMinute, Turn = second }, CancellationToken.None);
-        await Task.Delay(50);
-        var firstResult = harness.Dispatcher.DispatchAsync(harness.Request("ext:t1", deadlineIn: TimeSpan.FromSeconds(5)) with { Campaign = oneAMinute, Turn = first }, CancellationToken.None);
-
-        Assert.That((await firstResult).Status, Is.EqualTo(DispatchStatus.Delivered));
-        Assert.That(await secondResult, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "campaign_rate_limit")));
-        Assert.That(await thirdResult, Is.EqualTo(new DispatchResult(DispatchStatus.Throttled, "campaign_rate_limit")));
+        Assert.That(unknown, Is.Null);
+        Assert.That(known, Is.Null);
+        Assert.That(harness.Simulator.Counters.SuppressionRequestCount, Is.EqualTo(1), "only the contact the local state does not know is looked up");
     }
 }

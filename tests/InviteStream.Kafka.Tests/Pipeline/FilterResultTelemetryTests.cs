@@ -1,5 +1,6 @@
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Campaigns;
+using InviteStream.Core.Events;
 using InviteStream.Core.Filters;
 using InviteStream.Kafka.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,8 @@ public sealed class FilterResultTelemetryTests
 
     private static readonly Filter Churn = new("external.churn_probability", FilterOperator.GreaterThan, AttributeValue.FromFloat(0.72), AttributeDataType.Float);
 
+    private static readonly BehavioralEvent Event = new("e1", "c1", "web", DateTimeOffset.UnixEpoch, new Dictionary<string, AttributeValue>(), null);
+
     [Test]
     public void A_type_mismatch_is_logged_at_once_then_at_most_once_a_minute_with_the_count_meanwhile()
     {
@@ -24,20 +27,20 @@ public sealed class FilterResultTelemetryTests
         var telemetry = new FilterResultTelemetry(statistics, time, logger);
         var mismatch = FilterResult.TypeMismatch(AttributeDataType.Float, AttributeKind.String);
 
-        telemetry.Report(Guide, Churn, mismatch);
+        telemetry.Report(Event, Guide, Churn, mismatch);
         Assert.That(logger.Messages, Has.Count.EqualTo(1));
         Assert.That(logger.Messages[0], Does.Contain("external.churn_probability arrives as string but the filter expects float (1 since"));
 
         for (var i = 0; i < 5; i++)
         {
             time.Advance(TimeSpan.FromSeconds(10));
-            telemetry.Report(Guide, Churn, mismatch);
+            telemetry.Report(Event, Guide, Churn, mismatch);
         }
 
         Assert.That(logger.Messages, Has.Count.EqualTo(1), "sampled: nothing more within the minute");
 
         time.Advance(TimeSpan.FromSeconds(11));
-        telemetry.Report(Guide, Churn, mismatch);
+        telemetry.Report(Event, Guide, Churn, mismatch);
         Assert.That(logger.Messages, Has.Count.EqualTo(2));
         Assert.That(logger.Messages[1], Does.Contain("(6 since the last report)"));
     }
@@ -47,7 +50,7 @@ public sealed class FilterResultTelemetryTests
     {
         var logger = new CapturingLogger();
         using var statistics = new PipelineStatistics();
-        new FilterResultTelemetry(statistics, new FakeTimeProvider(), logger).Report(Guide, Churn, FilterResult.NotMatched);
+        new FilterResultTelemetry(statistics, new FakeTimeProvider(), logger).Report(Event, Guide, Churn, FilterResult.NotMatched);
         Assert.That(logger.Messages, Is.Empty);
     }
 
@@ -56,7 +59,7 @@ public sealed class FilterResultTelemetryTests
     {
         var logger = new CapturingLogger();
         using var statistics = new PipelineStatistics();
-        new FilterResultTelemetry(statistics, new FakeTimeProvider(), logger).Report(Guide, Churn, FilterResult.Missing);
+        new FilterResultTelemetry(statistics, new FakeTimeProvider(), logger).Report(Event, Guide, Churn, FilterResult.Missing);
         Assert.That(logger.Messages.Single(), Does.Contain("Campaign guide: events lack attribute external.churn_probability"));
     }
 

@@ -1,0 +1,18 @@
+namespace InviteStream.Core.Invites;
+
+/// <summary>
+/// Where a campaign's recent permit grants are recorded, so the next owner of the campaign's
+/// budget (after a restart or a rebalance) starts from them instead of from a full budget.
+/// </summary>
+public interface IGrantLog
+{
+    /// <summary>Completes once <paramref name="grants"/> (every grant of <paramref name="campaignId"/> still inside its window) is durable.</summary>
+    Task RecordAsync(string campaignId, IReadOnlyList<Grant> grants, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One permit to the invite with <see cref="RequestId"/>, counted from <see cref="At"/>: when it was
+/// granted, or once <see cref="Answered"/>, when its request was answered (the engine received it
+/// at the latest then, so the cap holds in every window of receive times).
+/// </summary>
+public readonly record struct Grant(DateTimeOffset At, string RequestId, bool Answered = false);

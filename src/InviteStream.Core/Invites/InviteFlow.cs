@@ -1,0 +1,324 @@
+using InviteStream.Core.Attributes;
+using InviteStream.Core.Campaigns;
+using InviteStream.Core.Decisions;
+using InviteStream.Core.Dispatch;
+using InviteStream.Core.Events;
+using InviteStream.Core.Outcomes;
+using InviteStream.Core.State;
+
+namespace InviteStream.Core.Invites;
+
+/// <summary>
+/// What happens to one event, in three steps that may run in different places: the contact's side
+/// decides it (<see cref="DecideAsync"/>: filters, cooldowns, an invite recorded as pending), the
+/// campaign budget's owner dispatches an invite (<see cref="DispatchAsync"/>: campaign and API
+/// permits taken together, then the engine), and the contact's side settles the result
+/// (<see cref="SettleAsync"/>: state, and the one outcome). <see cref="RunAsync"/> chains them in
+/// one place. Time comes only from the <see cref="TimeProvider"/> it is given, so the same flow runs
+/// on the wall clock live and on event time for a replay.
+/// </summary>
+/// <remarks>
+/// Every change of a contact's state is written to its <see cref="IContactStateLog"/> before the
+/// outcome it leads to is published, and a published outcome is remembered with the state until its
+/// record is committed: an event decided again after a crash gets the same answer, never another.
+/// Callers run one contact's events one after another.
+/// </remarks>
+public sealed class InviteFlow(
+    InviteDecider decider,
+    IInviteDispatcher dispatcher,
+    IOutcomeSink outcomes,
+    IFilterResultSink filterResults,
+    InviteFlowSettings settings,
+    TimeProvider time)
+{
+    /// <summary>Whether an enabled campaign has this id.</summary>
+    public bool Knows(string campaignId) => decider.Knows(campaignId);
+
+    /// <summary>
+    /// Decides the event right now. True when that finished it: it matched no campaign, no
+    /// <c>not_eligible</c> outcome is wanted, and the contact has nothing pending or remembered.
+    /// Otherwise <paramref name="decision"/> (when one was made) goes to <see cref="DecideAsync"/>.
+    /// </summary>
+    public bool TryFinishWithoutIo(EventInput input, ContactStateStore contacts, out Decision? decision)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        decision = null;
+        var contactId = input.Event.ContactId;
+        if (settings.EmitNotEligible || contacts.HasMoreThanInvites(contactId))
+        {
+            return false;
+        }
+
+        decision = decider.Decide(input.Event, contacts.InvitesOf(contactId), time.GetUtcNow(), filterResults, input.OnlyCampaigns);
+        return decision.Kind == DecisionKind.NoMatch;
+    }
+
+    /// <summary>
+    /// The contact's side: an outcome (published), nothing (no campaign matched), or an invite to
+    /// dispatch, recorded as the contact's pending invite before it is handed back.
+    /// </summary>
+    /// <param name="decided">The decision <see cref="TryFinishWithoutIo"/> just made for this event, if any.</param>
+    public async Task<DecisionStep> DecideAsync(
+        EventInput input, ContactStateStore contacts, IContactStateLog stateLog, Decision? decided, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        ArgumentNullException.ThrowIfNull(stateLog);
+        var behavioralEvent = input.Event;
+        var contactId = behavioralEvent.ContactId;
+        var requestId = input.Origin.RequestId;
+        if (contacts.DecisionOf(contactId, requestId) is { } remembered)
+        {
+            // Decided before a restart: the same answer again — unless it was published from another record (its result).
+            return remembered.ReadFrom == input.Position
+                ? new DecisionStep(await PublishAsync(behavioralEvent, input.Origin, remembered, cancellationToken), null)
+                : DecisionStep.Nothing;
+        }
+
+        if (contacts.PendingOf(contactId) is { } pending && pending.RequestId == requestId)
+        {
+            // Handed to dispatch before a restart, perhaps never sent: hand it again (dispatch knows its grant).
+            return new DecisionStep(null, TriggerOf(input, pending.CampaignId, contacts.InvitesOf(contactId).Count > 0));
+        }
+
+        var invites = contacts.InvitesOf(contactId);
+        // For a not_eligible outcome the failing filters are also kept, as its reason.
+        var reasons = settings.EmitNotEligible ? new FilterReportList() : null;
+        var decision = decided ?? decider.Decide(
+            behavioralEvent, invites, time.GetUtcNow(), reasons is null ? filterResults : new FilterResultSinks(filterResults, reasons), input.OnlyCampaigns, contacts.SuppressedByEngineUntil(contactId));
+        switch (decision.Kind)
+        {
+            case DecisionKind.NoMatch when reasons is null:
+                return DecisionStep.Nothing;
+            case DecisionKind.NoMatch:
+                return await ConcludeAsync(input, contacts, stateLog, OutcomeStatus.NotEligible, null, reasons.ToString(), null, cancellationToken);
+            case DecisionKind.Expired:
+                return await ConcludeAsync(input, contacts, stateLog, OutcomeStatus.Expired, decision.Campaign, "event_older_than_max_event_age", null, cancellationToken);
+            case DecisionKind.Suppressed:
+                var reason = decision.SuppressedByEngine ? "suppressed_by_engine" : decision.SuppressedByOtherCampaign ? "consolidated_suppression" : "cooldown";
+                return await ConcludeAsync(input, contacts, stateLog, OutcomeStatus.Suppressed, decision.Campaign, reason, decision.SuppressedUntil, cancellationToken);
+        }
+
+        var campaign = decision.Campaign!;
+        var snapshot = contacts.MarkPending(contactId, new PendingInvite(requestId, campaign.Id, time.GetUtcNow()));
+        await stateLog.AppendAsync(snapshot, cancellationToken);
+        return new DecisionStep(null, TriggerOf(input, campaign.Id, invites.Count > 0));
+    }
+
+    /// <summary>
+    /// The budget owner's side: the campaign's permit (asked for in <paramref name="turn"/>, so in the
+    /// order the invites arrived) and the API's permit for the first attempt, taken together or the
+    /// campaign's given back; then the engine. The throttle reason names the limit that refused.
+    /// </summary>
+    public async Task<DispatchResult> DispatchAsync(InviteTrigger trigger, CampaignPermits permits, DispatchTurn turn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentNullException.ThrowIfNull(permits);
+        ArgumentNullException.ThrowIfNull(turn);
+        try
+        {
+            if (decider.Find(trigger.CampaignId) is not { } campaign)
+            {
+                return new DispatchResult(DispatchStatus.Failed, "campaign_not_configured");
+            }
+
+            var request = RequestOf(trigger, campaign);
+            if (await dispatcher.SuppressedUntilAsync(request, cancellationToken) is { } suppressedUntil)
+            {
+                return new DispatchResult(DispatchStatus.Suppressed, "suppressed_by_engine_lookup", suppressedUntil);
+            }
+
+            await turn.WaitAsync(cancellationToken);
+            var permit = permits.AcquireAsync(campaign, request.RequestId, request.Deadline, cancellationToken);
+            turn.Release();
+            if (await permit is not { } grantedAt)
+            {
+                return new DispatchResult(DispatchStatus.Throttled, "campaign_rate_limit");
+            }
+
+            if (!await dispatcher.ReserveFirstAttemptAsync(request.Deadline, cancellationToken))
+            {
+                await permits.ReturnAsync(campaign, request.RequestId, grantedAt, cancellationToken);
+                return new DispatchResult(DispatchStatus.Throttled, "api_rate_limit");
+            }
+
+            DispatchResult? result = null;
+            try
+            {
+                result = await dispatcher.DispatchAsync(request with { FirstAttemptReserved = true }, cancellationToken);
+                return result;
+            }
+            finally
+            {
+                if (result is { Unsent: true })
+                {
+                    // Granted too close to its deadline (or refused before sending): the next invite
+                    // takes the permit now, or the window would lose a send.
+                    await permits.ReturnAsync(campaign, request.RequestId, grantedAt, CancellationToken.None);
+                }
+                else
+                {
+                    // The engine received the request by now at the latest: the permit's window starts here.
+                    await permits.AnsweredAsync(campaign, request.RequestId, time.GetUtcNow(), CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            // Whatever happened, later invites must not wait for this one's turn.
+            turn.Release();
+        }
+    }
+
+    /// <summary>
+    /// The contact's side again: the dispatch result settles the pending invite (a delivery becomes an
+    /// invite in the contact's state, an engine suppression is kept), and the one outcome is
+    /// published. Null when the result settles nothing here (it was settled already, or is not awaited).
+    /// </summary>
+    /// <param name="readFrom">Where the result was read from: the outcome is remembered until it is committed.</param>
+    public async Task<InviteOutcome?> SettleAsync(
+        InviteTrigger trigger, DispatchResult result, ContactStateStore contacts, IContactStateLog stateLog, EventOrigin readFrom, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(contacts);
+        ArgumentNullException.ThrowIfNull(stateLog);
+        var contactId = trigger.Event.ContactId;
+        var requestId = trigger.Origin.RequestId;
+        if (contacts.DecisionOf(contactId, requestId) is { } remembered)
+        {
+            return remembered.ReadFrom == readFrom ? await PublishAsync(trigger.Event, trigger.Origin, remembered, cancellationToken) : null;
+        }
+
+        if (contacts.PendingOf(contactId)?.RequestId != requestId)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var (status, reason) = StatusOf(result);
+        var decision = new RememberedDecision(
+            requestId, status, trigger.CampaignId, reason, result.SuppressedUntil, now, (now - trigger.ReceivedAt).TotalMilliseconds, readFrom);
+        var snapshot = contacts.Record(
+            contactId,
+            decision,
+            invite: result.Status == DispatchStatus.Delivered ? new InviteRecord(trigger.CampaignId, now) : null,
+            suppressedByEngineUntil: result.Status == DispatchStatus.Suppressed ? result.SuppressedUntil : null,
+            settlesPending: true);
+        await stateLog.AppendAsync(snapshot, cancellationToken);
+        return await PublishAsync(trigger.Event, trigger.Origin, decision, cancellationToken);
+    }
+
+    /// <summary>Decides, dispatches and settles one event in one place; null when it has no outcome.</summary>
+    public async Task<InviteOutcome?> RunAsync(
+        EventInput input, ContactStateStore contacts, IContactStateLog stateLog, CampaignPermits permits, DispatchTurn turn, Decision? decided, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        DecisionStep step;
+        try
+        {
+            step = await DecideAsync(input, contacts, stateLog, decided, cancellationToken);
+        }
+        catch
+        {
+            turn.Release();
+            throw;
+        }
+
+        if (step.Trigger is not { } trigger)
+        {
+            turn.Release();
+            return step.Outcome;
+        }
+
+        var result = await DispatchAsync(trigger, permits, turn, cancellationToken);
+        return await SettleAsync(trigger, result, contacts, stateLog, input.Position, cancellationToken);
+    }
+
+    /// <summary>How an engine's answer reads on the outcome topic.</summary>
+    public static (OutcomeStatus Status, string? Reason) StatusOf(DispatchResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Status switch
+        {
+            DispatchStatus.Delivered => (OutcomeStatus.Delivered, null),
+            DispatchStatus.Suppressed => (OutcomeStatus.Suppressed, result.Reason ?? "suppressed_by_engine"),
+            DispatchStatus.NotEligible => (OutcomeStatus.Rejected, result.Reason ?? "not_eligible_by_engine"),
+            DispatchStatus.Throttled => (OutcomeStatus.Throttled, result.Reason),
+            _ => (OutcomeStatus.Failed, result.Reason),
+        };
+    }
+
+    private InviteTrigger TriggerOf(EventInput input, string campaignId, bool hasLocalHistory)
+    {
+        var occurredAt = input.Event.OccurredAt;
+
+        // Event time + the allowed delay, saturating: an event stamped near the end of time must not overflow.
+        var deadline = occurredAt > DateTimeOffset.MaxValue - settings.MaxInviteDelay ? DateTimeOffset.MaxValue : occurredAt + settings.MaxInviteDelay;
+        var receivedAt = time.GetUtcNow() - time.GetElapsedTime(input.ReceivedAt);
+        return new InviteTrigger(campaignId, input.Event, input.Origin, deadline, hasLocalHistory, receivedAt);
+    }
+
+    private InviteRequest RequestOf(InviteTrigger trigger, Campaign campaign)
+    {
+        var behavioralEvent = trigger.Event;
+        return new InviteRequest(
+            campaign,
+            behavioralEvent.ContactId,
+            behavioralEvent.ChannelId,
+            SessionData(campaign, behavioralEvent.Attributes),
+            behavioralEvent.OccurredAt,
+            trigger.Origin.RequestId,
+            behavioralEvent.CorrelationId,
+            trigger.Deadline,
+            behavioralEvent.Attributes,
+            trigger.HasLocalHistory);
+    }
+
+    // Exactly the attributes the campaign's filters reference, plus configured pass-through keys,
+    // in their native types: the guide's API compares strictly and mismatched keys fail silently.
+    private Dictionary<string, AttributeValue> SessionData(Campaign campaign, IReadOnlyDictionary<string, AttributeValue> attributes)
+    {
+        var data = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+        foreach (var key in campaign.Filters.Select(f => f.AttributeName).Concat(settings.PassThroughAttributes))
+        {
+            if (attributes.TryGetValue(key, out var value))
+            {
+                data[key] = value;
+            }
+        }
+
+        return data;
+    }
+
+    // A decision without dispatch: remembered with the contact's state first, then published.
+    private async Task<DecisionStep> ConcludeAsync(
+        EventInput input, ContactStateStore contacts, IContactStateLog stateLog, OutcomeStatus status, Campaign? campaign, string? reason,
+        DateTimeOffset? suppressedUntil, CancellationToken cancellationToken)
+    {
+        var decision = new RememberedDecision(
+            input.Origin.RequestId, status, campaign?.Id, reason, suppressedUntil, time.GetUtcNow(), time.GetElapsedTime(input.ReceivedAt).TotalMilliseconds, input.Position);
+        await stateLog.AppendAsync(contacts.Record(input.Event.ContactId, decision), cancellationToken);
+        return new DecisionStep(await PublishAsync(input.Event, input.Origin, decision, cancellationToken), null);
+    }
+
+    private async Task<InviteOutcome> PublishAsync(BehavioralEvent behavioralEvent, EventOrigin origin, RememberedDecision decision, CancellationToken cancellationToken)
+    {
+        var outcome = new InviteOutcome(
+            behavioralEvent.ContactId,
+            decision.CampaignId,
+            behavioralEvent.EventId,
+            decision.Status,
+            decision.Reason,
+            origin.RequestId,
+            behavioralEvent.CorrelationId,
+            behavioralEvent.OccurredAt,
+            decision.DecidedAt,
+            decision.DecisionLatencyMs,
+            origin.Topic,
+            origin.Partition,
+            origin.Offset,
+            decision.SuppressedUntil);
+        await outcomes.PublishAsync(outcome, cancellationToken);
+        return outcome;
+    }
+}

@@ -1,0 +1,170 @@
+using Confluent.Kafka;
+
+namespace InviteStream.Kafka.Clients;
+
+/// <summary>
+/// The librdkafka configuration of every client the worker creates, in one place: the user's
+/// <c>Kafka:Client:*</c> pass-through settings first, then what the guarantees rely on.
+/// </summary>
+internal static class KafkaClientConfig
+{
+    /// <summary>
+    /// A producer of the worker: idempotent; transactional when <see cref="KafkaOptions.Transactional"/>
+    /// is set and the role takes part in transactions (grants never do: a grant must be durable before
+    /// the invite it allows is sent, whatever becomes of the transaction).
+    /// </summary>
+    public static ProducerConfig Publisher(KafkaOptions options, PublisherRole role)
+    {
+        var config = With(options, new ProducerConfig { LingerMs = 5 });
+        config.BootstrapServers = options.BootstrapServers;
+        config.ClientId ??= $"invitestream-{role.ToString().ToLowerInvariant()}";
+        config.Acks = Acks.All;
+        config.EnableIdempotence = true;
+        if (options.Transactional && role is PublisherRole.Contacts or PublisherRole.Dispatch)
+        {
+            // Each stage commits its own records with its own offsets: one transactional id each.
+            config.TransactionalId = role == PublisherRole.Contacts ? options.EffectiveTransactionalId : $"{options.EffectiveTransactionalId}-{role.ToString().ToLowerInvariant()}";
+
+            // A crashed replica's open transaction blocks read_committed readers until it times out.
+            config.TransactionTimeoutMs ??= 10_000;
+        }
+
+        return config;
+    }
+
+    /// <summary>
+    /// The classic protocol's session timeout unless <c>Kafka:Client:session.timeout.ms</c> says
+    /// otherwise: the least a broker allows by default (<c>group.min.session.timeout.ms</c>).
+    /// </summary>
+    public const int ClassicSessionTimeoutMs = 6_000;
+
+    /// <summary>
+    /// How long a fetch of an internal topic (triggers, results, re-keyed records) may wait for data:
+    /// each invite crosses two of them, and a broker that answers a fetch only at this bound (the
+    /// embedded one does) would add it twice to every invite's latency. Idle fetches cost a request
+    /// per this interval and broker.
+    /// </summary>
+    public const int InternalFetchWaitMaxMs = 20;
+
+    /// <summary>The dispatch stage's consumer: its own group over the trigger topic.</summary>
+    public static ConsumerConfig DispatchConsumer(KafkaOptions options)
+    {
+        var config = InternalStageConsumer(options, options.DispatchGroupId, "dispatch");
+        config.FetchWaitMaxMs ??= InternalFetchWaitMaxMs;
+        return config;
+    }
+
+    /// <summary>
+    /// The stats stage's consumer: its own group over the partial-counts topic, with librdkafka's
+    /// fetch wait — nothing waits for a total within a second, and an idle fetch every 20 ms per
+    /// replica would cost the broker for nothing.
+    /// </summary>
+    public static ConsumerConfig StatsConsumer(KafkaOptions options) => InternalStageConsumer(options, options.StatsGroupId, "stats");
+
+    // A stage reading an internal topic: the worker's group settings under a group (and static member id) of its own.
+    private static ConsumerConfig InternalStageConsumer(KafkaOptions options, string groupId, string stage)
+    {
+        var config = GroupConsumer(options);
+        config.GroupId = groupId;
+        config.ClientId = config.ClientId == "invitestream-worker" ? $"invitestream-{stage}" : config.ClientId;
+        config.GroupInstanceId = string.IsNullOrEmpty(options.GroupInstanceId) ? null : $"{options.GroupInstanceId}-{stage}";
+        return config;
+    }
+
+    /// <summary>The decision stage's consumer: the worker's group, offsets stored only once an event is done.</summary>
+    public static ConsumerConfig GroupConsumer(KafkaOptions options)
+    {
+        var config = Consumer(options, "invitestream-worker", options.GroupId);
+        config.GroupProtocol = options.GroupProtocol;
+        config.GroupInstanceId = string.IsNullOrEmpty(options.GroupInstanceId) ? null : options.GroupInstanceId;
+        if (options.GroupProtocol == GroupProtocol.Classic)
+        {
+            config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+
+            // A member that crashed (SIGKILL, OOM) holds its partitions until this times out; librdkafka's
+            // 45 s would leave them unread that long. Heartbeats come from librdkafka's own thread,
+            // so a busy or collecting .NET process does not miss them.
+            config.SessionTimeoutMs ??= ClassicSessionTimeoutMs;
+            config.HeartbeatIntervalMs ??= ClassicSessionTimeoutMs / 6;
+        }
+
+        return config;
+    }
+
+    /// <summary>
+    /// The consumer of the re-keyed records: partitions are assigned by the worker, following the
+    /// group's assignment of the input, and their offsets kept in a group of their own that has no members.
+    /// </summary>
+    public static ConsumerConfig FollowerConsumer(KafkaOptions options)
+    {
+        var config = Consumer(options, "invitestream-rekeyed", options.FollowerGroupId);
+        config.FetchWaitMaxMs ??= InternalFetchWaitMaxMs;
+        return config;
+    }
+
+    public static AdminClientConfig Admin(KafkaOptions options)
+    {
+        var config = With(options, new AdminClientConfig());
+        config.BootstrapServers = options.BootstrapServers;
+        config.ClientId ??= "invitestream-admin";
+        return config;
+    }
+
+    /// <summary>A group-less reader for restoring state from the changelog.</summary>
+    public static ConsumerConfig Restore(KafkaOptions options) =>
+        AssignedReader(options, new ConsumerConfig { FetchWaitMaxMs = 10 }, "invitestream-restore", $"{options.GroupId}.restore");
+
+    /// <summary>
+    /// A reader of a topic range for a replay: reads by assignment under a throwaway group id the
+    /// client requires but never joins or commits to, read committed, told where each partition ends.
+    /// </summary>
+    public static ConsumerConfig RangeReader(KafkaOptions options) =>
+        AssignedReader(options, new ConsumerConfig { FetchWaitMaxMs = 10, FetchQueueBackoffMs = 10 }, "invitestream-replay", $"invitestream-replay-{Guid.NewGuid():N}");
+
+    // A reader by assignment that commits nothing, reads committed records only and is told where
+    // each partition ends: a transactional topic ends in a commit marker no reader sees.
+    private static ConsumerConfig AssignedReader(KafkaOptions options, ConsumerConfig defaults, string clientId, string groupId)
+    {
+        var config = With(options, defaults);
+        config.BootstrapServers = options.BootstrapServers;
+        config.ClientId ??= clientId;
+        config.GroupId = groupId;
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.EnablePartitionEof = true;
+        config.IsolationLevel = IsolationLevel.ReadCommitted;
+        return config;
+    }
+
+    private static ConsumerConfig Consumer(KafkaOptions options, string clientId, string groupId)
+    {
+        var config = With(options, new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest, AutoCommitIntervalMs = 1000 });
+        config.BootstrapServers = options.BootstrapServers;
+        config.ClientId ??= clientId;
+        config.GroupId = groupId;
+        // Offsets are stored only once an event's outcome is acknowledged (see PartitionOffsets);
+        // auto-commit then commits what was stored. Transactional mode commits them in the transaction.
+        config.EnableAutoCommit = !options.Transactional;
+        config.EnableAutoOffsetStore = false;
+        config.EnablePartitionEof = false;
+        config.IsolationLevel = IsolationLevel.ReadCommitted;
+        config.AllowAutoCreateTopics = false;
+        return config;
+    }
+
+    // The user's pass-through settings go in first, so nothing below can be overridden by them
+    // (start-up refuses the keys the guarantees rely on, see KafkaOptions).
+    private static T With<T>(KafkaOptions options, T config)
+        where T : ClientConfig
+    {
+        foreach (var (key, value) in options.Client)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                config.Set(key, value);
+            }
+        }
+
+        return config;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using InviteStream.Core.Campaigns;
+using InviteStream.Core.Invites;
+using InviteStream.Core.State;
+using InviteStream.Kafka.State;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace InviteStream.Kafka.Pipeline;
+
+/// <summary>
+/// The contact stage's partitions: for each input partition the group assigns, a
+/// <see cref="DecisionPartition"/> (which also reads the repartition partition of the same number)
+/// and a <see cref="SettlementPartition"/> (the result partition of that number); closed when the
+/// partition leaves. Keeps what depends on ownership up to date: readiness, the outcomes remembered
+/// until their records are committed, and the process's fate when a partition's work dies.
+/// </summary>
+internal sealed class DecisionPartitions(
+    RecordHandler handler,
+    InviteFlow flow,
+    ContactStateChangelog changelog,
+    CampaignSet campaigns,
+    PartitionStates states,
+    PipelineHealth health,
+    PipelineStatistics statistics,
+    IOptions<KafkaOptions> kafka,
+    IOptions<PipelineOptions> pipeline,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILoggerFactory loggers) : IPartitionStage
+{
+    // Changed on the poll thread, read by the eviction timer.
+    private readonly ConcurrentDictionary<TopicPartition, (DecisionPartition Decisions, SettlementPartition Results)> _open = new();
+
+    public IReadOnlyList<PartitionRoute> Open(IReadOnlyCollection<TopicPartition> assigned)
+    {
+        var routes = new List<PartitionRoute>();
+        foreach (var partition in assigned)
+        {
+            // Input partitions are decided here; partitions of further unkeyed topics are only re-keyed.
+            var decides = partition.Topic == kafka.Value.InputTopic;
+            var number = partition.Partition;
+            var decisions = new DecisionPartition(
+                partition,
+                decides ? RestoreOf(partition) : null,
+                changelog.For(number.Value),
+                handler,
+                pipeline.Value,
+                time,
+                loggers.CreateLogger<DecisionPartition>());
+            var results = new SettlementPartition(
+                new TopicPartition(kafka.Value.EffectiveResultTopic, number), decisions, handler, flow, pipeline.Value, time, loggers.CreateLogger<SettlementPartition>());
+            _open[partition] = (decisions, results);
+            routes.Add(new PartitionRoute(partition, decisions, ByAssignment: false));
+            if (decides)
+            {
+                routes.Add(new PartitionRoute(new TopicPartition(kafka.Value.EffectiveRepartitionTopic, number), decisions, ByAssignment: true));
+                routes.Add(new PartitionRoute(results.Partition, results, ByAssignment: true));
+            }
+
+            decisions.Failure.ContinueWith(failed => Died(partition, failed.Exception!.GetBaseException()), TaskContinuationOptions.OnlyOnFaulted);
+            results.Failure.ContinueWith(failed => Died(results.Partition, failed.Exception!.GetBaseException()), TaskContinuationOptions.OnlyOnFaulted);
+            decisions.Start();
+            results.Start();
+        }
+
+        OwnershipChanged();
+        return routes;
+    }
+
+    public async Task CloseAsync(IReadOnlyCollection<TopicPartition> leaving, bool graceful)
+    {
+        var closing = leaving.Where(_open.ContainsKey).Select(p => _open[p]).ToList();
+
+        // Decisions first: those waiting for a dispatch result get it from the results, which stop after them.
+        await Task.WhenAll(closing.Select(async p =>
+        {
+            await (graceful ? p.Decisions.StopAsync(pipeline.Value.DrainTimeout) : p.Decisions.AbortAsync());
+            await (graceful ? p.Results.StopAsync(pipeline.Value.DrainTimeout) : p.Results.AbortAsync());
+        }));
+        foreach (var (decisions, results) in closing)
+        {
+            _open.TryRemove(decisions.Partition, out _);
+            states.Remove(decisions.Partition);
+            decisions.Dispose();
+            results.Dispose();
+        }
+
+        OwnershipChanged();
+    }
+
+    // An outcome is remembered until the record it was decided from is committed: it is never read again.
+    public void Committed(IReadOnlyList<TopicPartitionOffset> offsets)
+    {
+        var committed = offsets.ToDictionary(o => (o.Topic, o.Partition.Value), o => o.Offset.Value);
+        foreach (var (decisions, _) in _open.Values)
+        {
+            decisions.State?.ForgetDecisions(at => committed.TryGetValue((at.Topic, at.Partition), out var offset) && at.Offset < offset);
+        }
+    }
+
+    /// <summary>Drops contacts no cooldown applies to any more from every owned partition (and tombstones them).</summary>
+    public void EvictExpired()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (decisions, _) in _open.Values)
+        {
+            decisions.EvictExpired(now);
+        }
+    }
+
+    // The restore runs on the partition's own thread; readiness waits for it.
+    private Func<CancellationToken, ContactStateStore> RestoreOf(TopicPartition partition)
+    {
+        health.RestoreStarted(1);
+        return token =>
+        {
+            try
+            {
+                var started = time.GetTimestamp();
+                var store = changelog.Restore(partition.Partition.Value, campaigns.LongestCooldown, token);
+                statistics.Restored(time.GetElapsedTime(started).TotalMilliseconds);
+                states.Add(partition, store);
+                return store;
+            }
+            finally
+            {
+                health.RestoreFinished(1);
+            }
+        };
+    }
+
+    private void OwnershipChanged() => health.Owned(_open.Keys.Count(p => p.Topic == kafka.Value.InputTopic));
+
+    private void Died(TopicPartition partition, Exception exception)
+    {
+        health.Failed($"partition {partition.Topic}[{partition.Partition.Value}]", exception);
+        lifetime.StopApplication();
+    }
+
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using InviteStream.Core;
+using InviteStream.Core.Invites;
+
+namespace InviteStream.Kafka.Serialization;
+
+/// <summary>The grant changelog record of one budget: <c>{"grants": [{"at", "requestId", "answered"}]}</c>, oldest first.</summary>
+internal static class GrantJson
+{
+    public static byte[] Write(IReadOnlyList<Grant> grants) => InternalJson.Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("grants");
+        foreach (var grant in grants)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("at", IsoTimestamp.Format(grant.At));
+            writer.WriteString("requestId", grant.RequestId);
+            if (grant.Answered)
+            {
+                writer.WriteBoolean("answered", true);
+            }
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    });
+
+    public static IReadOnlyList<Grant> Read(byte[]? value)
+    {
+        if (value is null || value.Length == 0)
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(value);
+        return [.. document.RootElement.GetProperty("grants").EnumerateArray()
+            .Select(g => new Grant(
+                IsoTimestamp.Parse(g.GetProperty("at").GetString()!),
+                g.GetProperty("requestId").GetString()!,
+                g.TryGetProperty("answered", out var answered) && answered.ValueKind == JsonValueKind.True))];
+    }
+}

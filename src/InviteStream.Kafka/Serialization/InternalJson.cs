@@ -1,0 +1,46 @@
+using System.Text.Json;
+using InviteStream.Core;
+using InviteStream.Core.Events;
+
+namespace InviteStream.Kafka.Serialization;
+
+/// <summary>Small pieces shared by the worker's own record formats (changelogs, triggers, results).</summary>
+internal static class InternalJson
+{
+    public static void WriteOrigin(Utf8JsonWriter writer, string name, EventOrigin origin)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("topic", origin.Topic);
+        writer.WriteNumber("partition", origin.Partition);
+        writer.WriteNumber("offset", origin.Offset);
+        writer.WriteEndObject();
+    }
+
+    public static EventOrigin ReadOrigin(JsonElement element) =>
+        new(element.GetProperty("topic").GetString()!, element.GetProperty("partition").GetInt32(), element.GetProperty("offset").GetInt64());
+
+    public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset? time)
+    {
+        if (time is { } value)
+        {
+            writer.WriteString(name, IsoTimestamp.Format(value));
+        }
+    }
+
+    public static DateTimeOffset? ReadTime(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? IsoTimestamp.Parse(value.GetString()!) : null;
+
+    public static string? ReadString(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    public static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using InviteStream.Core;
+using InviteStream.Core.Attributes;
+using InviteStream.Core.Dispatch;
+using InviteStream.Core.Events;
+using InviteStream.Core.Invites;
+
+namespace InviteStream.Kafka.Serialization;
+
+/// <summary>
+/// The records between the contact stage and the dispatch stage: a trigger (an invite to dispatch,
+/// with the contact stage partition its result goes back to) and a result (the trigger again, with
+/// what dispatch answered).
+/// </summary>
+internal static class TriggerJson
+{
+    public static byte[] WriteTrigger(InviteTrigger trigger, int resultPartition) =>
+        InternalJson.Write(writer => WriteTriggerObject(writer, trigger, resultPartition));
+
+    public static (InviteTrigger Trigger, int ResultPartition) ReadTrigger(byte[] value)
+    {
+        using var document = JsonDocument.Parse(value);
+        return ReadTriggerObject(document.RootElement);
+    }
+
+    public static byte[] WriteResult(InviteTrigger trigger, int resultPartition, DispatchResult result) => InternalJson.Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("trigger");
+        WriteTriggerObject(writer, trigger, resultPartition);
+        writer.WriteString("status", result.Status.ToString());
+        writer.WriteString("reason", result.Reason);
+        InternalJson.WriteTime(writer, "suppressedUntil", result.SuppressedUntil);
+        writer.WriteEndObject();
+    });
+
+    public static (InviteTrigger Trigger, DispatchResult Result) ReadResult(byte[] value)
+    {
+        using var document = JsonDocument.Parse(value);
+        var root = document.RootElement;
+        var (trigger, _) = ReadTriggerObject(root.GetProperty("trigger"));
+        var result = new DispatchResult(
+            Enum.Parse<DispatchStatus>(root.GetProperty("status").GetString()!),
+            InternalJson.ReadString(root, "reason"),
+            InternalJson.ReadTime(root, "suppressedUntil"));
+        return (trigger, result);
+    }
+
+    private static void WriteTriggerObject(Utf8JsonWriter writer, InviteTrigger trigger, int resultPartition)
+    {
+        var behavioralEvent = trigger.Event;
+        writer.WriteStartObject();
+        writer.WriteString("campaignId", trigger.CampaignId);
+        writer.WriteNumber("resultPartition", resultPartition);
+        writer.WriteString("deadline", IsoTimestamp.Format(trigger.Deadline));
+        writer.WriteBoolean("hasLocalHistory", trigger.HasLocalHistory);
+        writer.WriteString("receivedAt", IsoTimestamp.Format(trigger.ReceivedAt));
+        InternalJson.WriteOrigin(writer, "origin", trigger.Origin);
+        writer.WriteStartObject("event");
+        writer.WriteString("eventId", behavioralEvent.EventId);
+        writer.WriteString("contactId", behavioralEvent.ContactId);
+        writer.WriteString("channelId", behavioralEvent.ChannelId);
+        writer.WriteString("occurredAt", IsoTimestamp.Format(behavioralEvent.OccurredAt));
+        writer.WriteString("correlationId", behavioralEvent.CorrelationId);
+        writer.WriteStartObject("attributes");
+        foreach (var (name, value) in behavioralEvent.Attributes)
+        {
+            writer.WritePropertyName(name);
+            AttributeJson.Write(writer, value);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static (InviteTrigger, int) ReadTriggerObject(JsonElement root)
+    {
+        var e = root.GetProperty("event");
+        var attributes = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+        foreach (var property in e.GetProperty("attributes").EnumerateObject())
+        {
+            if (AttributeJson.TryRead(property.Value, out var value, out _))
+            {
+                attributes[property.Name] = value;
+            }
+        }
+
+        var behavioralEvent = new BehavioralEvent(
+            e.GetProperty("eventId").GetString()!,
+            e.GetProperty("contactId").GetString()!,
+            e.GetProperty("channelId").GetString()!,
+            IsoTimestamp.Parse(e.GetProperty("occurredAt").GetString()!),
+            attributes,
+            InternalJson.ReadString(e, "correlationId"));
+        var trigger = new InviteTrigger(
+            root.GetProperty("campaignId").GetString()!,
+            behavioralEvent,
+            InternalJson.ReadOrigin(root.GetProperty("origin")),
+            IsoTimestamp.Parse(root.GetProperty("deadline").GetString()!),
+            root.GetProperty("hasLocalHistory").GetBoolean(),
+            IsoTimestamp.Parse(root.GetProperty("receivedAt").GetString()!));
+        return (trigger, root.GetProperty("resultPartition").GetInt32());
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text;
+using Confluent.Kafka;
+using InviteStream.Core.Invites;
+using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.Serialization;
+
+namespace InviteStream.Kafka.State;
+
+/// <summary>
+/// The grant changelog of one dispatch partition (compacted). A budget's grants (a campaign id's, or
+/// <see cref="ApiKey"/>'s) are kept in slices of <see cref="SliceTicks"/> of their time, one record per
+/// slice (key <c>budget</c> NUL <c>slice</c>), so a record stays small whatever the cap: a write
+/// rewrites the slices that changed and tombstones those that left the window. A grant is used only
+/// once a record holding it is durable; grants made while the budget is being written go together in
+/// the next write.
+/// </summary>
+internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition partition) : IGrantLog
+{
+    /// <summary>The key of the API budget's grants (this instance's, recorded in one of its partitions).</summary>
+    public const string ApiKey = "\u0000api";
+
+    /// <summary>The time slice of one record: 100 ms, a few hundred grants at the most.</summary>
+    public static readonly long SliceTicks = TimeSpan.FromMilliseconds(100).Ticks;
+
+    private const char SliceSeparator = '\u0000';
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, KeyWrites> _keys = new(StringComparer.Ordinal);
+
+    public Task RecordAsync(string campaignId, IReadOnlyList<Grant> grants, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grants);
+        lock (_lock)
+        {
+            var writes = _keys.TryGetValue(campaignId, out var existing) ? existing : _keys[campaignId] = new KeyWrites();
+            writes.Latest = grants;
+            if (writes.InFlight is null)
+            {
+                writes.InFlight = WriteAsync(campaignId, writes, cancellationToken);
+                return writes.InFlight;
+            }
+
+            writes.Next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return writes.Next.Task;
+        }
+    }
+
+    private async Task WriteAsync(string key, KeyWrites writes, CancellationToken cancellationToken)
+    {
+        // Never finish synchronously: the caller stores the returned task as the key's write in flight
+        // under the lock, and a write with no slice to change would otherwise have cleared it before
+        // that, leaving a finished task "in flight" and every later grant of the budget waiting forever.
+        await Task.Yield();
+        IReadOnlyList<Grant> grants;
+        lock (_lock)
+        {
+            grants = writes.Latest!;
+        }
+
+        // Only this write touches the key's slices (writes of a key never overlap).
+        var slices = grants.GroupBy(g => g.At.UtcTicks / SliceTicks).ToDictionary(g => g.Key, g => g.ToList());
+        var produced = new List<Task>();
+        foreach (var (slice, sliceGrants) in slices)
+        {
+            var signature = Signature(sliceGrants);
+            if (!writes.Written.TryGetValue(slice, out var written) || written != signature)
+            {
+                writes.Written[slice] = signature;
+                produced.Add(ProduceAsync(key, slice, GrantJson.Write(sliceGrants), cancellationToken));
+            }
+        }
+
+        foreach (var gone in writes.Written.Keys.Where(slice => !slices.ContainsKey(slice)).ToList())
+        {
+            writes.Written.Remove(gone);
+            produced.Add(ProduceAsync(key, gone, null, cancellationToken));
+        }
+
+        await Task.WhenAll(produced);
+        lock (_lock)
+        {
+            writes.InFlight = null;
+            if (writes.Next is not { } waiting)
+            {
+                return;
+            }
+
+            // Everything recorded while this write was under way goes in the next one.
+            writes.Next = null;
+            writes.InFlight = WriteAsync(key, writes, cancellationToken);
+            writes.InFlight.ContinueWith(
+                t =>
+                {
+                    if (t.Exception is { } failure)
+                    {
+                        waiting.TrySetException(failure.InnerExceptions);
+                    }
+                    else if (t.IsCanceled)
+                    {
+                        waiting.TrySetCanceled();
+                    }
+                    else
+                    {
+                        waiting.TrySetResult();
+                    }
+                },
+                TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>The budget a record key belongs to (keys written before slices were the budget itself).</summary>
+    public static string BudgetOf(string recordKey)
+    {
+        ArgumentNullException.ThrowIfNull(recordKey);
+        var separator = recordKey.IndexOf(SliceSeparator, 1);
+        return separator < 0 ? recordKey : recordKey[..separator];
+    }
+
+    private Task ProduceAsync(string key, long slice, byte[]? value, CancellationToken cancellationToken) =>
+        publisher.ProduceAsync(
+            partition,
+            new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes($"{key}{SliceSeparator}{slice}"), Value = value },
+            cancellationToken);
+
+    private static int Signature(List<Grant> grants)
+    {
+        var hash = new HashCode();
+        foreach (var grant in grants)
+        {
+            hash.Add(grant);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    private sealed class KeyWrites
+    {
+        /// <summary>The signature of each slice as last written.</summary>
+        public Dictionary<long, int> Written { get; } = [];
+
+        public IReadOnlyList<Grant>? Latest { get; set; }
+
+        public Task? InFlight { get; set; }
+
+        public TaskCompletionSource? Next { get; set; }
+    }
+}
