@@ -89,6 +89,38 @@ public sealed class InviteDecider
         return suppressed ?? Decision.NoMatch;
     }
 
+    /// <summary>
+    /// Whether no campaign's filters accept the event. Its decision is then <see cref="Decision.NoMatch"/>
+    /// whatever the time and the contact's state, since every rule of time or state applies only to
+    /// a campaign whose filters matched; <paramref name="sink"/> is told what <see cref="Decide"/> would tell it.
+    /// </summary>
+    public bool RejectsAll(BehavioralEvent behavioralEvent, IFilterResultSink? sink = null, IReadOnlyCollection<string>? onlyCampaigns = null)
+    {
+        ArgumentNullException.ThrowIfNull(behavioralEvent);
+        foreach (var campaign in _campaigns)
+        {
+            // First without the sink, which stops a campaign at its first failing filter.
+            if ((onlyCampaigns is null || onlyCampaigns.Contains(campaign.Id)) && AllFiltersMatch(behavioralEvent, campaign, null))
+            {
+                return false;
+            }
+        }
+
+        if (sink is not null)
+        {
+            foreach (var campaign in _campaigns)
+            {
+                if (onlyCampaigns is null || onlyCampaigns.Contains(campaign.Id))
+                {
+                    AllFiltersMatch(behavioralEvent, campaign, sink);
+                    sink.Evaluated(behavioralEvent, campaign, matched: false);
+                }
+            }
+        }
+
+        return true;
+    }
+
     private static bool AllFiltersMatch(BehavioralEvent behavioralEvent, Campaign campaign, IFilterResultSink? sink)
     {
         var attributes = behavioralEvent.Attributes;

@@ -54,6 +54,14 @@ public sealed class InviteFlow(
     }
 
     /// <summary>
+    /// Decides an event whose decision cannot depend on when it is made: no campaign's filters accept
+    /// it and no outcome says so (<c>EmitNotEligible</c> off), so it changes no state and publishes
+    /// nothing. Such an event need not wait for its turn behind the contact's or the clock's.
+    /// </summary>
+    public bool TryFinishOutOfTurn(EventInput input) =>
+        !settings.EmitNotEligible && decider.RejectsAll(input.Event, filterResults, input.OnlyCampaigns);
+
+    /// <summary>
     /// The contact's side: an outcome (published), nothing (no campaign matched), or an invite to
     /// dispatch, recorded as the contact's pending invite before it is handed back.
     /// </summary>

@@ -20,7 +20,9 @@ namespace InviteStream.Core.Replay;
 /// late: decided at the replay's current time and counted. Before an event is decided the clock
 /// moves to its time, so a waiting invite gets its permit, or reaches its deadline, at the event
 /// time it would have. A contact's events are decided one after another, as live: the next waits
-/// while an invite of the contact waits for a permit. Everything runs on the caller's thread.
+/// while an invite of the contact waits for a permit. An event that no campaign's filters accept
+/// is decided as it comes (<see cref="InviteFlow.TryFinishOutOfTurn"/>): its decision is the same
+/// at any time and leaves nothing behind. Everything runs on the caller's thread.
 /// </remarks>
 public sealed class ReplaySession : IDisposable
 {
@@ -79,10 +81,22 @@ public sealed class ReplaySession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(behavioralEvent);
         Read++;
-        _buffer.Add(new EventInput(behavioralEvent, origin, onlyCampaigns, 0));
         if (behavioralEvent.OccurredAt > _newestSeen)
         {
             _newestSeen = behavioralEvent.OccurredAt;
+        }
+
+        var input = new EventInput(behavioralEvent, origin, onlyCampaigns, 0);
+        if (_flow.TryFinishOutOfTurn(input))
+        {
+            // Most events: no campaign's filters accept them, so deciding them now gives what their
+            // turn would. Only the others wait in the buffer, which then stays small and warm.
+            Decided++;
+            Late += behavioralEvent.OccurredAt < _clock.GetUtcNow() ? 1 : 0;
+        }
+        else
+        {
+            _buffer.Add(input);
         }
 
         var horizon = _newestSeen - _settings.MaxLateness;

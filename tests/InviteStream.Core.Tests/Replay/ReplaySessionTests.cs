@@ -150,6 +150,42 @@ public sealed class ReplaySessionTests
     }
 
     [Test]
+    public void Events_no_campaign_accepts_are_decided_as_they_are_read_and_change_no_outcome()
+    {
+        var campaigns = new[] { Campaign("a", maxInvitesPerMinute: 2, cooldownSeconds: 30) };
+        var random = new Random(5);
+        var events = Enumerable.Range(0, 600).Select(i => (At: i * 0.5, Contact: $"c{random.Next(20)}", Campaign: random.Next(4) == 0 ? "a" : "none")).ToArray();
+        var withoutRejected = Replay(campaigns, [.. events.Where(e => e.Campaign == "a")]);
+
+        var session = Session(campaigns, out var outcomes);
+        for (var i = 0; i < events.Length; i++)
+        {
+            var decidedBefore = session.Decided;
+            session.Add(Event(events[i].At, events[i].Contact, events[i].Campaign), new EventOrigin("events.jsonl", 0, i));
+            if (events[i].Campaign == "none")
+            {
+                Assert.That(session.Decided, Is.GreaterThan(decidedBefore), "decided as read, not an hour of event time later");
+            }
+        }
+
+        session.Complete();
+        Assert.That(session.Decided, Is.EqualTo(events.Length));
+        Assert.That(outcomes.Select(Decided), Is.EqualTo(withoutRejected.Select(Decided)), "the accepted events' outcomes are what they are without the others");
+
+        // When every rejection is an outcome (not_eligible), each takes its turn behind its contact's earlier events.
+        var emitting = new ReplaySession(new CampaignSet(campaigns), ReplaySettings.Default with { EmitNotEligible = true }, (outcomes = []).Add);
+        for (var i = 0; i < events.Length; i++)
+        {
+            emitting.Add(Event(events[i].At, events[i].Contact, events[i].Campaign), new EventOrigin("events.jsonl", 0, i));
+        }
+
+        Assert.That(emitting.Decided, Is.Zero, "within the lateness bound nothing is decided before the input ends");
+        emitting.Complete();
+        Assert.That(outcomes.Count(o => o.Status == OutcomeStatus.NotEligible), Is.EqualTo(events.Count(e => e.Campaign == "none")));
+        Assert.That(outcomes.GroupBy(o => o.ContactId).Select(c => c.Select(o => o.OccurredAt)), Has.All.Ordered, "each contact's outcomes in its events' order");
+    }
+
+    [Test]
     public void Contacts_whose_cooldowns_ended_are_dropped_as_event_time_moves_on()
     {
         var session = Session([Campaign("a", cooldownSeconds: 60)], out var outcomes);
@@ -162,6 +198,8 @@ public sealed class ReplaySessionTests
         Assert.That(outcomes, Has.Count.EqualTo(5000));
         Assert.That(session.ActiveContacts, Is.LessThan(200), "about a cooldown's worth of contacts, not all 5 000");
     }
+
+    private static (string, OutcomeStatus, string?, DateTimeOffset, DateTimeOffset?) Decided(InviteOutcome o) => (o.EventId, o.Status, o.Reason, o.DecidedAt, o.SuppressedUntil);
 
     private static (OutcomeStatus, string?, double) Summary(InviteOutcome o) => (o.Status, o.Reason, Math.Round((o.DecidedAt - T0).TotalSeconds, 3));
 
