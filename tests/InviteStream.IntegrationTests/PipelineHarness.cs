@@ -146,7 +146,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         await Task.WhenAll(deliveries);
     }
 
-    public async Task ProduceRawAsync(IEnumerable<Message<string?, byte[]?>> messages)
+    /// <param name="topic">Default: the input topic.</param>
+    public async Task ProduceRawAsync(IEnumerable<Message<string?, byte[]?>> messages, string? topic = null)
     {
         using var producer = new ProducerBuilder<string?, byte[]?>(
             new ProducerConfig
@@ -160,7 +161,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         foreach (var message in messages)
         {
             // One at a time: the corpus test maps source offsets to expected reasons.
-            await producer.ProduceAsync(InputTopic, message);
+            await producer.ProduceAsync(topic ?? InputTopic, message);
         }
     }
 

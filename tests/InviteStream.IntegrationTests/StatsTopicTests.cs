@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Confluent.Kafka;
 using InviteStream.Commands;
 using InviteStream.Kafka.Serialization;
 using Microsoft.Extensions.Hosting;
@@ -61,6 +62,9 @@ public sealed class StatsTopicTests
             await harness.ProduceAsync(Events(minutes, perMinute: 15));
             await TotalsMatchAsync(harness, "after a restart");
 
+            // A record that is not a statistics record is left out of the report, and the report says so.
+            await harness.ProduceRawAsync([new Message<string?, byte[]?> { Key = $"not-a-campaign@{minutes[0]:yyyy-MM-ddTHH:mm}Z", Value = "{\"windowStart\": 7}"u8.ToArray() }], harness.StatsTopic);
+
             using var folder = new CampaignFolder(TestCampaigns.Guide(cooldownSeconds: 3600));
             var report = new FileInfo(Path.Combine(Path.GetTempPath(), $"invitestream-stats-{Guid.NewGuid():N}.html"));
             var console = new StringWriter();
@@ -75,6 +79,7 @@ public sealed class StatsTopicTests
             Assert.Multiple(() =>
             {
                 Assert.That(console.ToString(), Does.Contain($"{2 * minutes.Count} campaign-minutes from {harness.StatsTopic}"), "the guide campaign's minutes and those of outcomes about no campaign");
+                Assert.That(console.ToString(), Does.Contain($"warning: 1 record(s) of {harness.StatsTopic} could not be read"), "the unreadable record is reported");
                 Assert.That(page, Does.Contain("<svg"), "charts drawn");
                 Assert.That(page, Does.Contain(Dwell), "the filter failures");
                 Assert.That(page, Does.Contain($">{delivered:N0}<"), "the invites tile shows the delivered outcomes");

@@ -13,8 +13,10 @@ namespace InviteStream.Kafka.Stats;
 /// </summary>
 public static class StatsTopicReader
 {
-    /// <summary>The totals of the windows starting in [<paramref name="from"/>, <paramref name="to"/>).</summary>
-    public static Dictionary<StatsWindowKey, WindowCounts> Read(
+    /// <summary>The totals of the windows starting in [<paramref name="from"/>, <paramref name="to"/>), and how many windows' latest records could not be read.</summary>
+    /// <exception cref="InvalidOperationException">The topic does not exist.</exception>
+    /// <exception cref="KafkaException">The cluster could not be asked.</exception>
+    public static (Dictionary<StatsWindowKey, WindowCounts> Windows, int Unreadable) Read(
         KafkaOptions kafka, SerializationOptions serialization, DateTimeOffset from, DateTimeOffset to, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(kafka);
@@ -40,16 +42,24 @@ public static class StatsTopicReader
         }
 
         var windows = new Dictionary<StatsWindowKey, WindowCounts>();
+        var unreadable = 0;
         foreach (var value in latest.Values)
         {
-            if (value is not null
-                && format.Format.ReadStatsAsync(topic, value).AsTask().GetAwaiter().GetResult() is { } stats
-                && stats.Window.Minute >= from && stats.Window.Minute < to)
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (format.Format.ReadStatsAsync(topic, value).AsTask().GetAwaiter().GetResult() is not { } stats)
+            {
+                unreadable++;
+            }
+            else if (stats.Window.Minute >= from && stats.Window.Minute < to)
             {
                 windows[stats.Window] = stats.Counts;
             }
         }
 
-        return windows;
+        return (windows, unreadable);
     }
 }

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using InviteStream.Core.Stats;
 using InviteStream.Kafka;
 using InviteStream.Kafka.Stats;
 using InviteStream.Reports;
@@ -58,7 +61,22 @@ internal static class ReportCommand
         var campaigns = arguments.Campaigns is null && configuration["Campaigns:Directory"] is null
             ? null
             : CommonOptions.LoadCampaigns(arguments.Campaigns, configuration["Campaigns:Directory"], error);
-        var windows = StatsTopicReader.Read(kafka, serialization, arguments.From, to, TimeSpan.FromSeconds(30));
+        Dictionary<StatsWindowKey, WindowCounts> windows;
+        try
+        {
+            (windows, var unreadable) = StatsTopicReader.Read(kafka, serialization, arguments.From, to, TimeSpan.FromSeconds(30));
+            if (unreadable > 0)
+            {
+                // A window whose latest record cannot be read would be missing from the charts: say so.
+                error.WriteLine($"warning: {unreadable} record(s) of {kafka.StatsTopic} could not be read as statistics and are left out of the report.");
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or KafkaException or TimeoutException or SchemaRegistryException or HttpRequestException)
+        {
+            error.WriteLine($"report could not read {kafka.StatsTopic}: {ex.Message}");
+            return ExitCodes.InvalidConfiguration;
+        }
+
         var title = string.Create(CultureInfo.InvariantCulture, $"{kafka.StatsTopic}, {arguments.From.UtcDateTime:yyyy-MM-dd HH:mm} \u2192 {to.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         using (var writer = new StreamWriter(arguments.Report.Create()))
         {
