@@ -3,14 +3,21 @@ using System.ComponentModel.DataAnnotations;
 namespace InviteStream.Engagement;
 
 /// <summary>Settings of the engagement API client (section <c>Engagement</c>).</summary>
-public sealed class EngagementOptions
+public sealed partial class EngagementOptions
 {
     public const string SectionName = "Engagement";
 
-    /// <summary>Base URL of the API, e.g. <c>https://api.mypurecloud.com</c>. Empty: start the simulator.</summary>
+    /// <summary>
+    /// The Genesys Cloud region's domain (<c>mypurecloud.com</c>, <c>mypurecloud.ie</c>,
+    /// <c>euw2.pure.cloud</c>, ...): the API is <c>https://api.{Region}</c> and tokens come from
+    /// <c>https://login.{Region}/oauth/token</c>. <see cref="BaseUrl"/> and <see cref="TokenUrl"/> override either.
+    /// </summary>
+    public string? Region { get; set; }
+
+    /// <summary>Base URL of the API, e.g. <c>https://api.mypurecloud.com</c>; overrides the region's. Empty with no region: start the simulator.</summary>
     public Uri? BaseUrl { get; set; }
 
-    /// <summary>OAuth token endpoint. Empty: <c>{BaseUrl}/oauth/token</c>.</summary>
+    /// <summary>OAuth token endpoint; overrides the region's. Empty with no region: <c>{BaseUrl}/oauth/token</c>.</summary>
     public Uri? TokenUrl { get; set; }
 
     public string ClientId { get; set; } = "";
@@ -67,5 +74,17 @@ public sealed class EngagementOptions
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
-    public Uri EffectiveTokenUrl => TokenUrl ?? new Uri(BaseUrl!, "/oauth/token");
+    /// <summary>The API's base URL: <see cref="BaseUrl"/>, else the region's <c>https://api.{Region}/</c>.</summary>
+    public Uri? EffectiveBaseUrl => BaseUrl ?? (HasRegion && RegionIsDomain ? new Uri($"https://api.{Region}/") : null);
+
+    /// <summary>The token endpoint: <see cref="TokenUrl"/>, else the region's login host, else <c>{BaseUrl}/oauth/token</c>.</summary>
+    public Uri EffectiveTokenUrl => TokenUrl ?? (HasRegion ? new Uri($"https://login.{Region}/oauth/token") : new Uri(EffectiveBaseUrl!, "/oauth/token"));
+
+    /// <summary>Whether <see cref="Region"/> is a domain name (letters, digits and hyphens in two or more dot-separated labels).</summary>
+    public bool RegionIsDomain => !HasRegion || RegionPattern().IsMatch(Region!);
+
+    private bool HasRegion => !string.IsNullOrWhiteSpace(Region);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(?!-)[a-z0-9-]{1,63}(?<!-)(\\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")]
+    private static partial System.Text.RegularExpressions.Regex RegionPattern();
 }

@@ -20,9 +20,12 @@ public static class EngagementServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // Region first: a bad one makes no URL, so it is the only message about where the API is.
         services.AddOptions<EngagementOptions>()
             .BindSettings(builder.Configuration, EngagementOptions.SectionName)
-            .Validate(o => o.BaseUrl is { IsAbsoluteUri: true }, "Engagement:BaseUrl must be an absolute http(s) URL.")
+            .Validate(o => o.RegionIsDomain, "Engagement:Region must be a Genesys Cloud region's domain, such as mypurecloud.com, mypurecloud.ie, euw2.pure.cloud or mypurecloud.com.au (lower case, no scheme, no api. or login. prefix).")
+            .Validate(o => o.BaseUrl is null || o.BaseUrl.IsAbsoluteUri, "Engagement:BaseUrl must be an absolute http(s) URL.")
+            .Validate(o => o.EffectiveBaseUrl is not null, "Engagement:Region (e.g. mypurecloud.com) or Engagement:BaseUrl is required.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientId), "Engagement:ClientId is required.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientSecret), "Engagement:ClientSecret is required.")
             .Validate(o => o.Api != EngagementApi.JourneySegments || o.SegmentIds.Count > 0, "Engagement:SegmentIds must map campaign ids to journey segment ids when Engagement:Api is JourneySegments.")
@@ -49,7 +52,7 @@ public static class EngagementServiceCollectionExtensions
         // dispatcher logs what matters (failures, throttling) itself.
         services.AddHttpClient(nameof(IEngagementAdapter), (sp, http) =>
         {
-            http.BaseAddress = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.BaseUrl;
+            http.BaseAddress = sp.GetRequiredService<IOptions<EngagementOptions>>().Value.EffectiveBaseUrl;
             http.Timeout = Timeout.InfiniteTimeSpan;
         })
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler

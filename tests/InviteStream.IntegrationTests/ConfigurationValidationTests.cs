@@ -53,6 +53,29 @@ public sealed class ConfigurationValidationTests
         });
     }
 
+    [TestCase("https://api.mypurecloud.ie")]
+    [TestCase("api.mypurecloud.ie/")]
+    [TestCase("MyPureCloud.ie")]
+    [TestCase("localhost")]
+    public async Task A_region_that_is_not_a_domain_is_named(string region)
+    {
+        var (exitCode, _, error) = await RunAsync(
+            "--Embedded:Enabled=false", "--Kafka:BootstrapServers=127.0.0.1:1", $"--Engagement:Region={region}", "--Engagement:ClientId=worker", "--Engagement:ClientSecret=secret");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidConfiguration), error);
+        Assert.That(error, Does.Contain("Engagement:Region must be a Genesys Cloud region's domain, such as mypurecloud.com"));
+    }
+
+    [Test]
+    public async Task Without_embedded_stand_ins_a_region_or_a_base_url_is_required()
+    {
+        var (exitCode, _, error) = await RunAsync(
+            "--Embedded:Enabled=false", "--Kafka:BootstrapServers=127.0.0.1:1", "--Engagement:ClientId=worker", "--Engagement:ClientSecret=secret");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidConfiguration), error);
+        Assert.That(error, Does.Contain("Engagement:Region (e.g. mypurecloud.com) or Engagement:BaseUrl is required."));
+    }
+
     [Test]
     public async Task A_value_of_the_wrong_type_is_named_with_its_setting_and_the_value()
     {

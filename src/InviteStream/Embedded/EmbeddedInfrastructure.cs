@@ -145,7 +145,7 @@ internal sealed class EmbeddedInfrastructure : IAsyncDisposable
         Enabled(configuration) && string.IsNullOrWhiteSpace(configuration["Kafka:BootstrapServers"]);
 
     private static bool StartsSimulator(IConfiguration configuration) =>
-        Enabled(configuration) && string.IsNullOrWhiteSpace(configuration["Engagement:BaseUrl"]);
+        Enabled(configuration) && string.IsNullOrWhiteSpace(configuration["Engagement:BaseUrl"]) && string.IsNullOrWhiteSpace(configuration["Engagement:Region"]);
 
     private static Dictionary<string, string?> DevelopmentDefaults(IConfiguration configuration)
     {

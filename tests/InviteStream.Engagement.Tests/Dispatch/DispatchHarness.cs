@@ -48,7 +48,10 @@ internal sealed class DispatchHarness : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var configuration = new Dictionary<string, string?>
         {
+            // A real region, pointed at the simulator by the override settings as a proxy would be.
+            ["Engagement:Region"] = "mypurecloud.ie",
             ["Engagement:BaseUrl"] = simulator.BaseUrl.ToString(),
+            ["Engagement:TokenUrl"] = new Uri(simulator.BaseUrl, "oauth/token").ToString(),
             ["Engagement:ClientId"] = "tests",
             ["Engagement:ClientSecret"] = clientSecret,
             ["Engagement:ApiRequestsPerMinute"] = "100000",
