@@ -5,12 +5,16 @@ public sealed class SimulatorCounters
 {
 #pragma warning disable CA1051 // Incremented with Interlocked; fields on purpose.
     public long TokenRequests;
+    public long ApiRequests;
     public long TriggerRequests;
     public long SegmentRequests;
     public long SuppressionRequests;
 #pragma warning restore CA1051
 
     public long TokenRequestCount => Interlocked.Read(ref TokenRequests);
+
+    /// <summary>Every call under <c>/api</c>, refused ones (401, 429) included.</summary>
+    public long ApiRequestCount => Interlocked.Read(ref ApiRequests);
 
     public long TriggerRequestCount => Interlocked.Read(ref TriggerRequests);
 

@@ -88,6 +88,17 @@ public sealed class SimulatorServer : IAsyncDisposable
         var tokens = new ConcurrentDictionary<string, (string ClientId, DateTimeOffset ExpiresAt)>(StringComparer.Ordinal);
         var rateLimit = new ClientRateLimit(options.RequestsPerMinute, time);
 
+        // Every call to the API, answered or refused: what a client's own budget must have counted.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                Interlocked.Increment(ref counters.ApiRequests);
+            }
+
+            await next(context);
+        });
+
         app.MapPost("/oauth/token", async (HttpRequest request) =>
         {
             Interlocked.Increment(ref counters.TokenRequests);

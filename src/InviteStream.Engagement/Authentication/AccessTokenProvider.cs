@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Serialization;
+using InviteStream.Core.Dispatch;
+using InviteStream.Engagement.Dispatch;
 using Microsoft.Extensions.Options;
 
 namespace InviteStream.Engagement.Authentication;
@@ -36,6 +38,31 @@ internal sealed class AccessTokenProvider(HttpClient http, IOptions<EngagementOp
         return token is not null && token.Value != rejected
             ? token.Value
             : await RefreshAsync(token, cancellationToken);
+    }
+
+    /// <summary>The token for an invite's next call: renewed when the API refused the last one.</summary>
+    public async ValueTask<string> ForAttemptAsync(DispatchProgress progress, CancellationToken cancellationToken)
+    {
+        if (progress.RejectedToken is not { } rejected)
+        {
+            return await GetTokenAsync(cancellationToken);
+        }
+
+        progress.RejectedToken = null;
+        progress.TokenRenewed = true;
+        return await RenewAsync(rejected, cancellationToken);
+    }
+
+    /// <summary>The API refused <paramref name="token"/> (401): the next attempt renews it, once; a renewed token refused is final.</summary>
+    public static AdapterResponse Refused(DispatchProgress progress, string token)
+    {
+        if (progress.TokenRenewed)
+        {
+            return AdapterResponse.Final(new DispatchResult(DispatchStatus.Failed, "auth_failed:http_401"), 401);
+        }
+
+        progress.RejectedToken = token;
+        return AdapterResponse.Continue(401, "auth_failed:http_401");
     }
 
     public void Dispose() => _refresh.Dispose();

@@ -3,14 +3,21 @@ using InviteStream.Core.Dispatch;
 namespace InviteStream.Engagement.Dispatch;
 
 /// <summary>
-/// An adapter's answer to one HTTP attempt: a final result, or a transient failure worth retrying
-/// (429, 408, 502, 503, 504) with the earliest time the API allows the retry.
+/// An adapter's answer to one HTTP attempt: a final result, a transient failure worth retrying
+/// (429, 408, 502, 503, 504) with the earliest time the API allows the retry, or a continuation:
+/// the invite needs another call (see <see cref="DispatchProgress"/>).
 /// </summary>
 /// <param name="BudgetResetAt">Set when the API said its budget is spent; nothing should be sent before it.</param>
+/// <param name="ReasonIfLast">For a continuation: the failure reason when no further attempt is allowed.</param>
 public sealed record AdapterResponse(
-    DispatchResult? Result, int StatusCode, DateTimeOffset? RetryAt = null, DateTimeOffset? BudgetResetAt = null)
+    DispatchResult? Result, int StatusCode, DateTimeOffset? RetryAt = null, DateTimeOffset? BudgetResetAt = null, string? ReasonIfLast = null)
 {
     public bool IsTransient => Result is null;
+
+    /// <summary>Not a failure of the API: the invite's next step is another call.</summary>
+    public bool IsContinuation => ReasonIfLast is not null;
+
+    public static AdapterResponse Continue(int statusCode, string reasonIfLast) => new(null, statusCode, ReasonIfLast: reasonIfLast);
 
     public bool IsRateLimited => StatusCode == 429;
 

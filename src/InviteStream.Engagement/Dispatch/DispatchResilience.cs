@@ -26,6 +26,15 @@ internal static class DispatchResilience
     /// <summary>Set while the next attempt's API permit was taken already (with the campaign's).</summary>
     public static readonly ResiliencePropertyKey<bool> PermitReserved = new("invitestream.permit-reserved");
 
+    /// <summary>What the invite's attempts have done so far (one HTTP call each).</summary>
+    public static readonly ResiliencePropertyKey<DispatchProgress> Progress = new("invitestream.progress");
+
+    /// <summary>Failed attempts so far: retried up to <see cref="EngagementOptions.MaxRetries"/>, continuations aside.</summary>
+    private static readonly ResiliencePropertyKey<int> Failures = new("invitestream.failures");
+
+    /// <summary>Calls an invite may need besides its retries: a token renewal and re-sends of unprocessed assignments.</summary>
+    public const int MaxContinuations = 3;
+
     /// <summary>Set once a request left for the API: cancelling it at the deadline leaves its fate unknown.</summary>
     public static readonly ResiliencePropertyKey<bool> Sent = new("invitestream.sent");
 
@@ -36,11 +45,11 @@ internal static class DispatchResilience
         builder
             .AddRetry(new RetryStrategyOptions<AdapterResponse>
             {
-                MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
+                MaxRetryAttempts = options.MaxRetries + MaxContinuations,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
-                ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ShouldRetry(args.Outcome, args.Context, time)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, options.MaxRetries, time)),
                 DelayGenerator = args => ValueTask.FromResult(DelayUntilAllowed(args.Outcome, time)),
                 OnRetry = args =>
                 {
@@ -54,8 +63,9 @@ internal static class DispatchResilience
                 MinimumThroughput = options.CircuitMinimumThroughput,
                 SamplingDuration = options.CircuitSamplingDuration,
                 BreakDuration = options.CircuitBreakDuration,
-                // A 429 says the budget is spent, not that the API is unhealthy: it never opens the circuit.
-                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome) && args.Outcome.Result is not { IsRateLimited: true }),
+                // A 429 says the budget is spent, not that the API is unhealthy: it never opens the
+                // circuit; nor does a call that worked but left the invite more to do.
+                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome) && args.Outcome.Result is not ({ IsRateLimited: true } or { IsContinuation: true })),
                 OnOpened = _ =>
                 {
                     health.Opened(time.GetUtcNow());
@@ -77,11 +87,22 @@ internal static class DispatchResilience
         _ => false,
     };
 
-    private static bool ShouldRetry(Outcome<AdapterResponse> outcome, ResilienceContext context, TimeProvider time)
+    private static bool ShouldRetry(Outcome<AdapterResponse> outcome, ResilienceContext context, int maxRetries, TimeProvider time)
     {
         if (!IsFailure(outcome) || outcome.Exception is BrokenCircuitException)
         {
             return false;
+        }
+
+        // Continuations are bounded by the retry strategy's attempts (retries + MaxContinuations); failures by the retries.
+        if (outcome.Result is not { IsContinuation: true })
+        {
+            var failures = context.Properties.GetValue(Failures, 0) + 1;
+            context.Properties.Set(Failures, failures);
+            if (failures > maxRetries)
+            {
+                return false;
+            }
         }
 
         // A retry the API would refuse before the deadline is pointless: give up now instead.

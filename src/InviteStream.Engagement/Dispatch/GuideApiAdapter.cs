@@ -14,28 +14,21 @@ namespace InviteStream.Engagement.Dispatch;
 /// </summary>
 internal sealed class GuideApiAdapter(HttpClient http, AccessTokenProvider tokens, TimeProvider time) : IEngagementAdapter
 {
-    public async Task<AdapterResponse> SendAsync(InviteRequest request, CancellationToken cancellationToken)
+    public async Task<AdapterResponse> SendAsync(InviteRequest request, DispatchProgress progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = TriggerPayload(request);
-        var token = await tokens.GetTokenAsync(cancellationToken);
-        using var response = await PostAsync(request.Campaign.Id, body, token, cancellationToken) switch
+        ArgumentNullException.ThrowIfNull(progress);
+        var token = await tokens.ForAttemptAsync(progress, cancellationToken);
+        using var response = await PostAsync(request.Campaign.Id, TriggerPayload(request), token, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            { StatusCode: HttpStatusCode.Unauthorized } unauthorized => await RetryWithNewToken(unauthorized),
-            var ok => ok,
-        };
+            return AccessTokenProvider.Refused(progress, token);
+        }
 
         var interpreted = await InterpretAsync(response, cancellationToken);
         return RateLimitHeaders.Remaining(response) == 0 && interpreted.BudgetResetAt is null
             ? interpreted with { BudgetResetAt = RateLimitHeaders.ResetAt(response, time) }
             : interpreted;
-
-        async Task<HttpResponseMessage> RetryWithNewToken(HttpResponseMessage unauthorized)
-        {
-            unauthorized.Dispose();
-            var renewed = await tokens.RenewAsync(token, cancellationToken);
-            return await PostAsync(request.Campaign.Id, body, renewed, cancellationToken);
-        }
     }
 
     /// <summary>The guide's <c>GET .../contacts/{contactId}/suppression</c>.</summary>

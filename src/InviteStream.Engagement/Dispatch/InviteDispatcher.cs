@@ -66,6 +66,7 @@ internal sealed partial class InviteDispatcher(
         {
             context.Properties.Set(DispatchResilience.Deadline, request.Deadline);
             context.Properties.Set(DispatchResilience.PermitReserved, request.FirstAttemptReserved);
+            context.Properties.Set(DispatchResilience.Progress, new DispatchProgress());
             var outcome = await _pipeline.ExecuteOutcomeAsync(
                 static async (ctx, state) => Outcome.FromResult(await state.self.AttemptAsync(state.request, ctx)),
                 context,
@@ -115,7 +116,7 @@ internal sealed partial class InviteDispatcher(
         }
 
         context.Properties.Set(DispatchResilience.Sent, true);
-        var response = await adapter.SendAsync(request, cancellationToken);
+        var response = await adapter.SendAsync(request, context.Properties.GetValue(DispatchResilience.Progress, null!), cancellationToken);
         metrics.Responded(response.StatusCode);
         if (response.BudgetResetAt is { } reset)
         {
@@ -142,6 +143,7 @@ internal sealed partial class InviteDispatcher(
         return outcome switch
         {
             { Result: { IsTransient: false } final } => final.Result!,
+            { Result: { IsContinuation: true } unfinished } => new DispatchResult(DispatchStatus.Failed, unfinished.ReasonIfLast + suffix),
             { Result: { } transient } => FromTransient(transient, suffix),
             { Exception: BrokenCircuitException } => new DispatchResult(DispatchStatus.Failed, "circuit_open"),
             { Exception: EngagementAuthenticationException auth } => new DispatchResult(DispatchStatus.Failed, $"auth_failed:http_{auth.StatusCode}"),

@@ -11,38 +11,44 @@ namespace InviteStream.Engagement.Dispatch;
 /// Genesys Cloud's real way to make a proactive offer fire: assign the campaign's journey segment
 /// to the external contact (<c>POST /api/v2/externalcontacts/contacts/{contactId}/journey/segments</c>);
 /// a segment-triggered action map then offers the web messaging invite. The call can partly
-/// succeed and returns the unprocessed assignments, which are sent again, and only those.
+/// succeed and returns the unprocessed assignments: the next attempt (a permit and a backoff
+/// later, as any call) sends those again, and only those.
 /// </summary>
 internal sealed class JourneySegmentAdapter(HttpClient http, AccessTokenProvider tokens, IOptions<EngagementOptions> options, TimeProvider time)
     : IEngagementAdapter
 {
-    private const int MaxPasses = 3;
-
-    public async Task<AdapterResponse> SendAsync(InviteRequest request, CancellationToken cancellationToken)
+    public async Task<AdapterResponse> SendAsync(InviteRequest request, DispatchProgress progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(progress);
         var settings = options.Value;
         if (!settings.SegmentIds.TryGetValue(request.Campaign.Id, out var segmentId))
         {
             return AdapterResponse.Final(new DispatchResult(DispatchStatus.Failed, "no_segment_for_campaign"), 0);
         }
 
-        var contactId = ExternalContactId(request, settings);
-        IReadOnlyList<string> pending = [segmentId];
-        for (var pass = 0; pass < MaxPasses && pending.Count > 0; pass++)
+        // Only what a partial success left unprocessed is sent again.
+        var segments = progress.PendingSegments ?? [segmentId];
+        var token = await tokens.ForAttemptAsync(progress, cancellationToken);
+        using var response = await SendAsync(ExternalContactId(request, settings), AssignBody(segments), token, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
         {
-            using var response = await PostAsync(contactId, pending, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                return await HttpErrors.InterpretAsync(response, time, cancellationToken);
-            }
-
-            pending = await UnprocessedAsync(response, cancellationToken);
+            return AccessTokenProvider.Refused(progress, token);
         }
 
-        return pending.Count == 0
-            ? AdapterResponse.Final(DispatchResult.Delivered)
-            : AdapterResponse.Final(new DispatchResult(DispatchStatus.Failed, "segment_assignment_unprocessed"));
+        if (!response.IsSuccessStatusCode)
+        {
+            return await HttpErrors.InterpretAsync(response, time, cancellationToken);
+        }
+
+        var unprocessed = await UnprocessedAsync(response, cancellationToken);
+        if (unprocessed.Count == 0)
+        {
+            return AdapterResponse.Final(DispatchResult.Delivered);
+        }
+
+        progress.PendingSegments = unprocessed;
+        return AdapterResponse.Continue((int)response.StatusCode, "segment_assignment_unprocessed");
     }
 
     /// <summary>Journey segments have no suppression query: frequency caps live in the action map.</summary>
@@ -62,7 +68,7 @@ internal sealed class JourneySegmentAdapter(HttpClient http, AccessTokenProvider
         return request.ContactId.StartsWith("ext:", StringComparison.Ordinal) ? request.ContactId[4..] : request.ContactId;
     }
 
-    private async Task<HttpResponseMessage> PostAsync(string contactId, IReadOnlyList<string> segmentIds, CancellationToken cancellationToken)
+    private static byte[] AssignBody(IReadOnlyList<string> segmentIds)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -82,16 +88,7 @@ internal sealed class JourneySegmentAdapter(HttpClient http, AccessTokenProvider
             writer.WriteEndObject();
         }
 
-        var body = buffer.ToArray();
-        var token = await tokens.GetTokenAsync(cancellationToken);
-        var response = await SendAsync(contactId, body, token, cancellationToken);
-        if (response.StatusCode != System.Net.HttpStatusCode.Unauthorized)
-        {
-            return response;
-        }
-
-        response.Dispose();
-        return await SendAsync(contactId, body, await tokens.RenewAsync(token, cancellationToken), cancellationToken);
+        return buffer.ToArray();
     }
 
     private async Task<HttpResponseMessage> SendAsync(string contactId, byte[] body, string token, CancellationToken cancellationToken)

@@ -229,6 +229,54 @@ public sealed class DispatchOverHttpTests
             "assigned once, to the external contact id without its ext: prefix");
     }
 
+    [TestCase("Guide")]
+    [TestCase("JourneySegments")]
+    public async Task Every_call_re_sends_and_token_renewals_included_takes_an_api_permit(string api)
+    {
+        await using var harness = await DispatchHarness.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Engagement:Api"] = api,
+                ["Engagement:SegmentIds:guide"] = "seg-high-churn",
+            },
+            new SimulatorFaults { UnprocessedSegmentCalls = 2 });
+
+        // Segments: two partial successes, then the rest assigned (three calls); guide: one call.
+        Assert.That(await harness.Dispatcher.DispatchAsync(harness.Request("ext:ada"), CancellationToken.None), Is.EqualTo(DispatchResult.Delivered));
+        using (var http = new HttpClient())
+        {
+            using var response = await http.PostAsync(new Uri(harness.Simulator.BaseUrl, "_sim/tokens/expire"), null);
+            response.EnsureSuccessStatusCode();
+        }
+
+        // A refused token (401), renewed, and the call made again.
+        Assert.That(await harness.Dispatcher.DispatchAsync(harness.Request("ext:bob"), CancellationToken.None), Is.EqualTo(DispatchResult.Delivered));
+
+        Assert.That(harness.Simulator.Counters.ApiRequestCount, Is.EqualTo(api == "Guide" ? 3 : 5), "the calls this scenario needs");
+        Assert.That(harness.Budget.RecentGrants, Has.Count.EqualTo(harness.Simulator.Counters.ApiRequestCount), "one permit of the API budget per call");
+        Assert.That(harness.Simulator.Counters.TokenRequestCount, Is.EqualTo(2), "renewed once");
+    }
+
+    [Test]
+    public async Task A_re_send_after_a_partial_success_waits_for_a_permit_and_is_throttled_when_none_comes_before_the_deadline()
+    {
+        await using var harness = await DispatchHarness.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Engagement:Api"] = "JourneySegments",
+                ["Engagement:SegmentIds:guide"] = "seg-high-churn",
+                ["Engagement:ApiRequestsPerMinute"] = "1",
+            },
+            new SimulatorFaults { UnprocessedSegmentCalls = 1 });
+
+        // The only permit of the minute goes to the first call; the re-send would need the next minute.
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:cy", deadlineIn: TimeSpan.FromSeconds(2)), CancellationToken.None);
+
+        Assert.That((result.Status, result.Reason), Is.EqualTo((DispatchStatus.Throttled, "api_rate_limit")), "the re-send found no permit before the deadline");
+        Assert.That(harness.Simulator.Counters.ApiRequestCount, Is.EqualTo(1), "no re-send without a permit");
+        Assert.That(harness.Simulator.State.SegmentAssignments, Is.Empty);
+    }
+
     [Test]
     public async Task A_contact_unknown_locally_is_checked_against_the_engines_suppression_before_triggering()
     {
