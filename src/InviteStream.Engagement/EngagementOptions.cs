@@ -39,8 +39,37 @@ public sealed partial class EngagementOptions
     /// <summary>For <c>JourneySegments</c>: the journey segment id assigned for each campaign id.</summary>
     public IDictionary<string, string> SegmentIds { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>For <c>JourneySegments</c>: the event attribute holding the Genesys external contact id. Empty: the contactId without its <c>ext:</c> prefix.</summary>
+    /// <summary>For <c>JourneySegments</c>: an event attribute holding the Genesys external contact id itself (a UUID); when an event has it, no lookup is made.</summary>
     public string? ExternalContactIdAttribute { get; set; }
+
+    /// <summary>
+    /// For <c>JourneySegments</c>: the type of identifier Genesys knows the contact by, looked up with
+    /// <c>POST /api/v2/externalcontacts/identifierlookup/contacts</c>: <c>ExternalId</c> (the
+    /// customer's own id), <c>Cookie</c>, <c>Email</c>, <c>Phone</c>, <c>SocialLine</c>,
+    /// <c>SocialFacebook</c>, <c>SocialTwitter</c>, <c>SocialWhatsapp</c> or <c>SocialInstagram</c>.
+    /// </summary>
+    public string ContactIdentifierType { get; set; } = "ExternalId";
+
+    /// <summary>For <c>JourneySegments</c>: the event attribute holding the identifier's value. Empty: the contactId without its <c>ext:</c> prefix.</summary>
+    public string? ContactIdentifierAttribute { get; set; }
+
+    /// <summary>For <c>JourneySegments</c>: create an external contact (<c>POST /api/v2/externalcontacts/contacts</c>) when the lookup finds none; off, the outcome is <c>rejected</c> (<c>unknown_contact</c>).</summary>
+    public bool CreateMissingContacts { get; set; }
+
+    /// <summary>How long a looked-up contact id (or "no such contact") is reused before it is looked up again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan ContactIdCacheTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Looked-up contact ids kept at most (the oldest are dropped beyond).</summary>
+    [Range(1, 10_000_000)]
+    public int ContactIdCacheSize { get; set; } = 100_000;
+
+    /// <summary>For <c>JourneySegments</c>: what an invite does when the contact holds the segment already (<c>Report</c>, <c>Reassign</c>, <c>Extend</c>).</summary>
+    public SegmentAlreadyAssigned SegmentAlreadyAssigned { get; set; } = SegmentAlreadyAssigned.Report;
+
+    /// <summary>The identifier types the identifier lookup accepts (the public SDKs' <c>ContactIdentifier.type</c>).</summary>
+    public static IReadOnlyList<string> IdentifierTypes { get; } =
+        ["ExternalId", "Cookie", "Email", "Phone", "SocialLine", "SocialFacebook", "SocialTwitter", "SocialWhatsapp", "SocialInstagram"];
 
     /// <summary>
     /// Ask the API's suppression endpoint before inviting a contact the local state knows nothing of

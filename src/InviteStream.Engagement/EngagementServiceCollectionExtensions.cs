@@ -28,6 +28,7 @@ public static class EngagementServiceCollectionExtensions
             .Validate(o => o.EffectiveBaseUrl is not null, "Engagement:Region (e.g. mypurecloud.com) or Engagement:BaseUrl is required.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientId), "Engagement:ClientId is required.")
             .Validate(o => !string.IsNullOrEmpty(o.ClientSecret), "Engagement:ClientSecret is required.")
+            .Validate(o => EngagementOptions.IdentifierTypes.Contains(o.ContactIdentifierType), $"Engagement:ContactIdentifierType must be one of {string.Join(", ", EngagementOptions.IdentifierTypes)}.")
             .Validate(o => o.Api != EngagementApi.JourneySegments || o.SegmentIds.Count > 0, "Engagement:SegmentIds must map campaign ids to journey segment ids when Engagement:Api is JourneySegments.")
             .ValidateOnStart();
 
@@ -61,6 +62,7 @@ public static class EngagementServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
             .RemoveAllLoggers();
+        services.AddSingleton(sp => new ExternalContactDirectory(sp.GetRequiredService<IOptions<EngagementOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IEngagementAdapter>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EngagementOptions>>();
@@ -68,7 +70,7 @@ public static class EngagementServiceCollectionExtensions
             var tokens = sp.GetRequiredService<AccessTokenProvider>();
             var time = sp.GetRequiredService<TimeProvider>();
             return options.Value.Api == EngagementApi.JourneySegments
-                ? new JourneySegmentAdapter(http, tokens, options, time)
+                ? new JourneySegmentAdapter(http, tokens, sp.GetRequiredService<ExternalContactDirectory>(), options, time)
                 : new GuideApiAdapter(http, tokens, time);
         });
         services.AddSingleton<DispatchHealth>();

@@ -22,6 +22,8 @@ public sealed class EngagementState(TimeProvider time)
     private readonly List<DeliveredInvite> _ledger = [];
     private readonly List<ReceivedTrigger> _received = [];
     private readonly List<SegmentAssignment> _segmentAssignments = [];
+    private readonly List<string> _segmentLog = [];
+    private readonly Dictionary<(string Type, string Value), string> _externalContacts = [];
 
     public IReadOnlyCollection<Campaign> Campaigns => [.. _campaigns.Values.Select(known => known.Campaign)];
 
@@ -76,22 +78,86 @@ public sealed class EngagementState(TimeProvider time)
         }
     }
 
+    /// <summary>The segments held now (not yet past their unassignment time).</summary>
     public IReadOnlyList<SegmentAssignment> SegmentAssignments
     {
         get
         {
             lock (_lock)
             {
-                return [.. _segmentAssignments];
+                var now = time.GetUtcNow();
+                return [.. _segmentAssignments.Where(a => a.UnassignAt > now)];
             }
         }
     }
 
-    public void Assign(string contactId, string segmentId)
+    /// <summary>Every assign and unassign, in order: <c>assign contact segment</c> / <c>unassign contact segment</c>.</summary>
+    public IReadOnlyList<string> SegmentLog
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _segmentLog];
+            }
+        }
+    }
+
+    /// <summary>Assigns the segment, or, when the contact holds it, only extends its unassignment time (as Genesys does).</summary>
+    public void Assign(string contactId, string segmentId, TimeSpan lifetime)
     {
         lock (_lock)
         {
-            _segmentAssignments.Add(new SegmentAssignment(contactId, segmentId, time.GetUtcNow()));
+            var now = time.GetUtcNow();
+            _segmentLog.Add($"assign {contactId} {segmentId}");
+            var held = _segmentAssignments.FindIndex(a => a.ContactId == contactId && a.SegmentId == segmentId && a.UnassignAt > now);
+            if (held >= 0)
+            {
+                _segmentAssignments[held] = _segmentAssignments[held] with { UnassignAt = now + lifetime, Assignments = _segmentAssignments[held].Assignments + 1 };
+                return;
+            }
+
+            _segmentAssignments.Add(new SegmentAssignment(contactId, segmentId, now, now + lifetime));
+        }
+    }
+
+    public void Unassign(string contactId, string segmentId)
+    {
+        lock (_lock)
+        {
+            _segmentLog.Add($"unassign {contactId} {segmentId}");
+            _segmentAssignments.RemoveAll(a => a.ContactId == contactId && a.SegmentId == segmentId);
+        }
+    }
+
+    /// <summary>Adds an external contact known by this identifier (as a CRM sync would) and returns its id.</summary>
+    public string AddExternalContact(string identifierType, string identifierValue)
+    {
+        lock (_lock)
+        {
+            if (!_externalContacts.TryGetValue((identifierType, identifierValue), out var id))
+            {
+                _externalContacts[(identifierType, identifierValue)] = id = Guid.NewGuid().ToString();
+            }
+
+            return id;
+        }
+    }
+
+    /// <summary>The id of the external contact known by this identifier, if any.</summary>
+    public string? FindExternalContact(string identifierType, string identifierValue)
+    {
+        lock (_lock)
+        {
+            return _externalContacts.GetValueOrDefault((identifierType, identifierValue));
+        }
+    }
+
+    public bool IsExternalContact(string id)
+    {
+        lock (_lock)
+        {
+            return _externalContacts.ContainsValue(id);
         }
     }
 

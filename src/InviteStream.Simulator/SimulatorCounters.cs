@@ -8,6 +8,9 @@ public sealed class SimulatorCounters
     public long ApiRequests;
     public long TriggerRequests;
     public long SegmentRequests;
+    public long SegmentListings;
+    public long LookupRequests;
+    public long ContactCreations;
     public long SuppressionRequests;
 #pragma warning restore CA1051
 
@@ -19,6 +22,12 @@ public sealed class SimulatorCounters
     public long TriggerRequestCount => Interlocked.Read(ref TriggerRequests);
 
     public long SegmentRequestCount => Interlocked.Read(ref SegmentRequests);
+
+    public long SegmentListingCount => Interlocked.Read(ref SegmentListings);
+
+    public long LookupRequestCount => Interlocked.Read(ref LookupRequests);
+
+    public long ContactCreationCount => Interlocked.Read(ref ContactCreations);
 
     public long SuppressionRequestCount => Interlocked.Read(ref SuppressionRequests);
 }

@@ -26,14 +26,17 @@ public sealed class SimulatorServer : IAsyncDisposable
 {
     private const string ApiRoot = "/api/v2/analytics/predictiveengagement";
     private readonly WebApplication _app;
+    private readonly WebApplication _login;
 
-    private SimulatorServer(WebApplication app, EngagementState state, FaultInjector faults, SimulatorCounters counters, Uri baseUrl)
+    private SimulatorServer(WebApplication app, WebApplication login, EngagementState state, FaultInjector faults, SimulatorCounters counters, Uri baseUrl, Uri loginUrl)
     {
         _app = app;
+        _login = login;
         State = state;
         _faults = faults;
         Counters = counters;
         BaseUrl = baseUrl;
+        LoginUrl = loginUrl;
     }
 
     private readonly FaultInjector _faults;
@@ -47,7 +50,11 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     public SimulatorCounters Counters { get; }
 
+    /// <summary>The API listener (Genesys: <c>https://api.{region}</c>). It also issues tokens at <c>/oauth/token</c>, as the guide's API does.</summary>
     public Uri BaseUrl { get; }
+
+    /// <summary>The login listener, a host of its own as Genesys' <c>https://login.{region}</c>: it only issues tokens, at <c>/oauth/token</c>.</summary>
+    public Uri LoginUrl { get; }
 
     public EngagementState State { get; }
 
@@ -71,34 +78,35 @@ public sealed class SimulatorServer : IAsyncDisposable
 
         var faults = new FaultInjector(options.Faults, time);
         var counters = new SimulatorCounters();
-        Map(app, options, state, faults, counters, time);
+        var tokens = new ConcurrentDictionary<string, (string ClientId, DateTimeOffset ExpiresAt)>(StringComparer.Ordinal);
+        Map(app, options, state, faults, counters, tokens, time);
+
+        var loginBuilder = WebApplication.CreateSlimBuilder();
+        loginBuilder.WebHost.UseUrls($"http://{options.Host}:{options.LoginPort}");
+        loginBuilder.Logging.ClearProviders();
+        var login = loginBuilder.Build();
+        MapTokenEndpoint(login, options, counters, tokens, time);
+
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatorServer(app, state, faults, counters, new Uri(address.TrimEnd('/') + "/"));
+        await login.StartAsync(cancellationToken);
+        return new SimulatorServer(app, login, state, faults, counters, AddressOf(app), AddressOf(login));
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _login.StopAsync();
+        await _login.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
 
-    private static void Map(WebApplication app, SimulatorOptions options, EngagementState state, FaultInjector faults, SimulatorCounters counters, TimeProvider time)
+    private static Uri AddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+
+    // OAuth 2 client credentials as Genesys issues them: form body, HTTP Basic client authentication.
+    private static void MapTokenEndpoint(
+        WebApplication app, SimulatorOptions options, SimulatorCounters counters, ConcurrentDictionary<string, (string ClientId, DateTimeOffset ExpiresAt)> tokens, TimeProvider time)
     {
-        var tokens = new ConcurrentDictionary<string, (string ClientId, DateTimeOffset ExpiresAt)>(StringComparer.Ordinal);
-        var rateLimit = new ClientRateLimit(options.RequestsPerMinute, time);
-
-        // Every call to the API, answered or refused: what a client's own budget must have counted.
-        app.Use(async (context, next) =>
-        {
-            if (context.Request.Path.StartsWithSegments("/api"))
-            {
-                Interlocked.Increment(ref counters.ApiRequests);
-            }
-
-            await next(context);
-        });
-
         app.MapPost("/oauth/token", async (HttpRequest request) =>
         {
             Interlocked.Increment(ref counters.TokenRequests);
@@ -123,6 +131,26 @@ public sealed class SimulatorServer : IAsyncDisposable
                 ["expires_in"] = (long)options.TokenLifetime.TotalSeconds,
             });
         });
+    }
+
+    private static void Map(
+        WebApplication app, SimulatorOptions options, EngagementState state, FaultInjector faults, SimulatorCounters counters,
+        ConcurrentDictionary<string, (string ClientId, DateTimeOffset ExpiresAt)> tokens, TimeProvider time)
+    {
+        var rateLimit = new ClientRateLimit(options.RequestsPerMinute, time);
+
+        // Every call to the API, answered or refused: what a client's own budget must have counted.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                Interlocked.Increment(ref counters.ApiRequests);
+            }
+
+            await next(context);
+        });
+
+        MapTokenEndpoint(app, options, counters, tokens, time);
 
         app.MapPost($"{ApiRoot}/campaigns", async (HttpRequest request) =>
         {
@@ -240,57 +268,7 @@ public sealed class SimulatorServer : IAsyncDisposable
             });
         });
 
-        const string segmentsPath = "/api/v2/externalcontacts/contacts/{contactId}/journey/segments";
-        app.MapPost(segmentsPath, async (string contactId, HttpRequest request, HttpResponse response) =>
-        {
-            var clientId = Authenticate(request);
-            if (clientId is null)
-            {
-                return Unauthorized();
-            }
-
-            Interlocked.Increment(ref counters.SegmentRequests);
-            var (allowed, _, resetAt) = rateLimit.Take(clientId);
-            if (!allowed)
-            {
-                return faults.RateLimited(response, "RetryAfterSeconds", Math.Max(1, (int)Math.Ceiling((resetAt - time.GetUtcNow()).TotalSeconds)));
-            }
-
-            if (await faults.ApplyAsync(response, request.HttpContext.RequestAborted) is { } injected)
-            {
-                return injected;
-            }
-
-            using var body = await JsonDocument.ParseAsync(request.Body);
-            var ids = body.RootElement.TryGetProperty("assign", out var assign) && assign.TryGetProperty("segments", out var segments)
-                ? segments.EnumerateArray().Select(s => s.GetProperty("id").GetString()!).ToList()
-                : [];
-            if (ids.Count > 10)
-            {
-                return Results.Json(new { code = "bad.request", message = "at most 10 segment assignments per call" }, statusCode: 400);
-            }
-
-            // Partial success: the last assignment is left unprocessed for the client to send again.
-            var unprocessed = ids.Count > 0 && faults.TakeUnprocessedSegmentCall() ? ids[^1..] : [];
-            foreach (var id in ids.Except(unprocessed))
-            {
-                state.Assign(contactId, id);
-            }
-
-            return Results.Json(new
-            {
-                unprocessedItems = new { assign = new { segments = unprocessed.Select(id => new { id }) }, count = unprocessed.Count },
-            });
-        });
-
-        app.MapGet(segmentsPath, (string contactId, HttpRequest request) =>
-            Authenticate(request) is null
-                ? Unauthorized()
-                : Results.Json(new
-                {
-                    entities = state.SegmentAssignments.Where(a => a.ContactId == contactId)
-                        .Select(a => new { segment = new { id = a.SegmentId }, state = "Assigned", dateAssigned = a.AssignedAt }),
-                }));
+        JourneyEndpoints.Map(app, options, state, faults, counters, rateLimit, Authenticate, time);
 
         app.MapGet("/_sim/faults", () => Results.Json(faults.Current));
         app.MapPost("/_sim/faults", (SimulatorFaults changed) =>

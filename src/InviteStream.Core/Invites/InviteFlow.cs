@@ -248,7 +248,7 @@ public sealed class InviteFlow(
         ArgumentNullException.ThrowIfNull(result);
         return result.Status switch
         {
-            DispatchStatus.Delivered => (OutcomeStatus.Delivered, null),
+            DispatchStatus.Delivered => (OutcomeStatus.Delivered, result.Reason),
             DispatchStatus.Suppressed => (OutcomeStatus.Suppressed, result.Reason ?? "suppressed_by_engine"),
             DispatchStatus.NotEligible => (OutcomeStatus.Rejected, result.Reason ?? "not_eligible_by_engine"),
             DispatchStatus.Throttled => (OutcomeStatus.Throttled, result.Reason),

@@ -9,15 +9,18 @@ namespace InviteStream.Engagement.Dispatch;
 /// </summary>
 /// <param name="BudgetResetAt">Set when the API said its budget is spent; nothing should be sent before it.</param>
 /// <param name="ReasonIfLast">For a continuation: the failure reason when no further attempt is allowed.</param>
+/// <param name="Immediate">For a continuation: the next call follows at once (it is the next step, not a retry of this one).</param>
 public sealed record AdapterResponse(
-    DispatchResult? Result, int StatusCode, DateTimeOffset? RetryAt = null, DateTimeOffset? BudgetResetAt = null, string? ReasonIfLast = null)
+    DispatchResult? Result, int StatusCode, DateTimeOffset? RetryAt = null, DateTimeOffset? BudgetResetAt = null, string? ReasonIfLast = null, bool Immediate = false)
 {
     public bool IsTransient => Result is null;
 
     /// <summary>Not a failure of the API: the invite's next step is another call.</summary>
     public bool IsContinuation => ReasonIfLast is not null;
 
-    public static AdapterResponse Continue(int statusCode, string reasonIfLast) => new(null, statusCode, ReasonIfLast: reasonIfLast);
+    /// <summary>The call went through but the invite needs another: after a backoff (a re-send), or at once (<paramref name="immediate"/>: its next step).</summary>
+    public static AdapterResponse Continue(int statusCode, string reasonIfLast, bool immediate = false) =>
+        new(null, statusCode, ReasonIfLast: reasonIfLast, Immediate: immediate);
 
     public bool IsRateLimited => StatusCode == 429;
 

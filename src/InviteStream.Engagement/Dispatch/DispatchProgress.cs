@@ -15,4 +15,19 @@ public sealed class DispatchProgress
 
     /// <summary>For journey segments: the assignments a partial success left unprocessed (null: none sent yet).</summary>
     public IReadOnlyList<string>? PendingSegments { get; set; }
+
+    /// <summary>For journey segments: how many times unprocessed assignments were sent again.</summary>
+    public int Resends { get; set; }
+
+    /// <summary>For journey segments: the Genesys external contact id, once known.</summary>
+    public string? ExternalContactId { get; set; }
+
+    /// <summary>For journey segments: the lookup found no contact and the next call creates it.</summary>
+    public bool CreatingContact { get; set; }
+
+    /// <summary>For journey segments: the contact's current segments were looked at (or need not be).</summary>
+    public bool SegmentsChecked { get; set; }
+
+    /// <summary>For journey segments: the contact holds the segment and the next call unassigns it, to assign it anew.</summary>
+    public bool UnassignFirst { get; set; }
 }

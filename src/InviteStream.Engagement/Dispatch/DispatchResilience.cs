@@ -32,8 +32,8 @@ internal static class DispatchResilience
     /// <summary>Failed attempts so far: retried up to <see cref="EngagementOptions.MaxRetries"/>, continuations aside.</summary>
     private static readonly ResiliencePropertyKey<int> Failures = new("invitestream.failures");
 
-    /// <summary>Calls an invite may need besides its retries: a token renewal and re-sends of unprocessed assignments.</summary>
-    public const int MaxContinuations = 3;
+    /// <summary>Calls an invite may need besides its first and its retries: a token renewal, a contact lookup and creation, a look at the contact's segments, an unassignment, re-sends of unprocessed assignments.</summary>
+    public const int MaxContinuations = 8;
 
     /// <summary>Set once a request left for the API: cancelling it at the deadline leaves its fate unknown.</summary>
     public static readonly ResiliencePropertyKey<bool> Sent = new("invitestream.sent");
@@ -117,6 +117,10 @@ internal static class DispatchResilience
         return true;
     }
 
-    private static TimeSpan? DelayUntilAllowed(Outcome<AdapterResponse> outcome, TimeProvider time) =>
-        outcome.Result?.RetryAt is { } retryAt && retryAt - time.GetUtcNow() is { } wait && wait > TimeSpan.Zero ? wait : null;
+    private static TimeSpan? DelayUntilAllowed(Outcome<AdapterResponse> outcome, TimeProvider time) => outcome.Result switch
+    {
+        { Immediate: true } => TimeSpan.Zero,
+        { RetryAt: { } retryAt } when retryAt - time.GetUtcNow() is { } wait && wait > TimeSpan.Zero => wait,
+        _ => null,
+    };
 }

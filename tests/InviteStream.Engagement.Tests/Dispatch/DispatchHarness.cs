@@ -37,21 +37,22 @@ internal sealed class DispatchHarness : IAsyncDisposable
     public ApiBudget Budget => _host.Services.GetRequiredService<ApiBudget>();
 
     public static async Task<DispatchHarness> StartAsync(
-        IDictionary<string, string?>? settings = null, SimulatorFaults? faults = null, string clientSecret = Secret, int simulatorRequestsPerMinute = 100_000)
+        IDictionary<string, string?>? settings = null, SimulatorFaults? faults = null, string clientSecret = Secret, int simulatorRequestsPerMinute = 100_000,
+        Action<SimulatorOptions>? simulatorOptions = null)
     {
         var (campaign, diagnostics) = CampaignReader.Read(GuideCampaign, "guide.json");
         Assert.That(campaign, Is.Not.Null, string.Join("; ", diagnostics));
-        var simulator = await SimulatorServer.StartAsync(
-            new SimulatorOptions { ClientId = "tests", ClientSecret = Secret, RequestsPerMinute = simulatorRequestsPerMinute, Faults = faults ?? new() },
-            [campaign!]);
+        var options = new SimulatorOptions { ClientId = "tests", ClientSecret = Secret, RequestsPerMinute = simulatorRequestsPerMinute, Faults = faults ?? new() };
+        simulatorOptions?.Invoke(options);
+        var simulator = await SimulatorServer.StartAsync(options, [campaign!]);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var configuration = new Dictionary<string, string?>
         {
-            // A real region, pointed at the simulator by the override settings as a proxy would be.
+            // A real region, pointed at the simulator's two hosts (API and login) by the override settings, as a proxy would be.
             ["Engagement:Region"] = "mypurecloud.ie",
             ["Engagement:BaseUrl"] = simulator.BaseUrl.ToString(),
-            ["Engagement:TokenUrl"] = new Uri(simulator.BaseUrl, "oauth/token").ToString(),
+            ["Engagement:TokenUrl"] = new Uri(simulator.LoginUrl, "oauth/token").ToString(),
             ["Engagement:ClientId"] = "tests",
             ["Engagement:ClientSecret"] = clientSecret,
             ["Engagement:ApiRequestsPerMinute"] = "100000",
@@ -71,7 +72,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
         return new DispatchHarness(host, simulator, campaign!, logs);
     }
 
-    public InviteRequest Request(string contactId, object? churn = null, TimeSpan? deadlineIn = null)
+    public InviteRequest Request(string contactId, object? churn = null, TimeSpan? deadlineIn = null, IReadOnlyDictionary<string, AttributeValue>? eventAttributes = null)
     {
         var now = TimeProvider.System.GetUtcNow();
         var churnValue = churn switch
@@ -88,7 +89,7 @@ internal sealed class DispatchHarness : IAsyncDisposable
         };
         return new InviteRequest(
             Campaign, contactId, "webchat:primary_embed", sessionData, now, $"req-{Guid.NewGuid():N}", "corr-1",
-            now + (deadlineIn ?? TimeSpan.FromSeconds(10)), sessionData);
+            now + (deadlineIn ?? TimeSpan.FromSeconds(10)), eventAttributes ?? sessionData);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using InviteStream.Core.Attributes;
 using InviteStream.Core.Dispatch;
 using InviteStream.Simulator;
 
@@ -221,12 +222,13 @@ public sealed class DispatchOverHttpTests
 
         var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:customer_8842910"), CancellationToken.None);
 
-        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
-        Assert.That(harness.Simulator.Counters.SegmentRequestCount, Is.EqualTo(2));
+        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Delivered, "segment_assigned")));
+        Assert.That(harness.Simulator.Counters.SegmentRequestCount, Is.EqualTo(2), "the assignment, then the unprocessed part again");
+        var contact = harness.Simulator.State.FindExternalContact("ExternalId", "customer_8842910");
         Assert.That(
-            harness.Simulator.State.SegmentAssignments.Select(a => (a.ContactId, a.SegmentId)),
-            Is.EqualTo(new[] { ("customer_8842910", "seg-high-churn") }),
-            "assigned once, to the external contact id without its ext: prefix");
+            harness.Simulator.State.SegmentAssignments.Select(a => (a.ContactId, a.SegmentId, a.Assignments)),
+            Is.EqualTo(new[] { (contact, "seg-high-churn", 1) }),
+            "assigned once, to the contact the customer's own id (the contactId without ext:) names in Genesys");
     }
 
     [TestCase("Guide")]
@@ -241,18 +243,19 @@ public sealed class DispatchOverHttpTests
             },
             new SimulatorFaults { UnprocessedSegmentCalls = 2 });
 
-        // Segments: two partial successes, then the rest assigned (three calls); guide: one call.
-        Assert.That(await harness.Dispatcher.DispatchAsync(harness.Request("ext:ada"), CancellationToken.None), Is.EqualTo(DispatchResult.Delivered));
+        // Segments: a lookup, a look at the contact's segments, two partial successes, then the rest
+        // assigned (five calls); guide: one call.
+        Assert.That((await harness.Dispatcher.DispatchAsync(harness.Request("ext:ada"), CancellationToken.None)).Status, Is.EqualTo(DispatchStatus.Delivered));
         using (var http = new HttpClient())
         {
             using var response = await http.PostAsync(new Uri(harness.Simulator.BaseUrl, "_sim/tokens/expire"), null);
             response.EnsureSuccessStatusCode();
         }
 
-        // A refused token (401), renewed, and the call made again.
-        Assert.That(await harness.Dispatcher.DispatchAsync(harness.Request("ext:bob"), CancellationToken.None), Is.EqualTo(DispatchResult.Delivered));
+        // A refused token (401), renewed, and the call made again (segments: then the lookup, the look and the assignment).
+        Assert.That((await harness.Dispatcher.DispatchAsync(harness.Request("ext:bob"), CancellationToken.None)).Status, Is.EqualTo(DispatchStatus.Delivered));
 
-        Assert.That(harness.Simulator.Counters.ApiRequestCount, Is.EqualTo(api == "Guide" ? 3 : 5), "the calls this scenario needs");
+        Assert.That(harness.Simulator.Counters.ApiRequestCount, Is.EqualTo(api == "Guide" ? 3 : 9), "the calls this scenario needs");
         Assert.That(harness.Budget.RecentGrants, Has.Count.EqualTo(harness.Simulator.Counters.ApiRequestCount), "one permit of the API budget per call");
         Assert.That(harness.Simulator.Counters.TokenRequestCount, Is.EqualTo(2), "renewed once");
     }
@@ -266,11 +269,16 @@ public sealed class DispatchOverHttpTests
                 ["Engagement:Api"] = "JourneySegments",
                 ["Engagement:SegmentIds:guide"] = "seg-high-churn",
                 ["Engagement:ApiRequestsPerMinute"] = "1",
+                ["Engagement:ExternalContactIdAttribute"] = "genesys.contact_id",
+                ["Engagement:SegmentAlreadyAssigned"] = "Extend",
             },
             new SimulatorFaults { UnprocessedSegmentCalls = 1 });
+        var contact = harness.Simulator.State.AddExternalContact("ExternalId", "cy");
+        var attributes = new Dictionary<string, AttributeValue> { ["genesys.contact_id"] = AttributeValue.FromString(contact) };
 
-        // The only permit of the minute goes to the first call; the re-send would need the next minute.
-        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:cy", deadlineIn: TimeSpan.FromSeconds(2)), CancellationToken.None);
+        // The only permit of the minute goes to the assignment (no lookup: the event names the
+        // contact, no look: a held segment is extended); the re-send would need the next minute.
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:cy", deadlineIn: TimeSpan.FromSeconds(2), eventAttributes: attributes), CancellationToken.None);
 
         Assert.That((result.Status, result.Reason), Is.EqualTo((DispatchStatus.Throttled, "api_rate_limit")), "the re-send found no permit before the deadline");
         Assert.That(harness.Simulator.Counters.ApiRequestCount, Is.EqualTo(1), "no re-send without a permit");
