@@ -175,10 +175,27 @@ public sealed class SimulatorServer : IAsyncDisposable
             return Results.Json(campaign.Definition, statusCode: existed ? 200 : 201);
         });
 
-        app.MapGet($"{ApiRoot}/campaigns", (HttpRequest request) =>
-            Authenticate(request) is null
-                ? Unauthorized()
-                : Results.Json(new { entities = state.Campaigns.Select(c => c.Definition) }));
+        // A listing in pages, as Genesys lists (pageSize up to 100, default 25; pageNumber from 1), each
+        // campaign with the fields a server adds to what it was given.
+        app.MapGet($"{ApiRoot}/campaigns", (HttpRequest request, int? pageSize, int? pageNumber) =>
+        {
+            if (Authenticate(request) is null)
+            {
+                return Unauthorized();
+            }
+
+            var size = Math.Clamp(pageSize ?? 25, 1, 100);
+            var number = Math.Max(pageNumber ?? 1, 1);
+            var all = state.Campaigns.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+            return Results.Json(new
+            {
+                entities = all.Skip((number - 1) * size).Take(size).Select(c => WithServerFields(c.Definition, $"{ApiRoot}/campaigns/{c.Id}")),
+                pageSize = size,
+                pageNumber = number,
+                total = all.Count,
+                pageCount = (all.Count + size - 1) / size,
+            });
+        });
 
         app.MapPost($"{ApiRoot}/campaigns/{{campaignId}}/trigger", async (string campaignId, HttpRequest request, HttpResponse response) =>
         {
@@ -298,6 +315,14 @@ public sealed class SimulatorServer : IAsyncDisposable
 
             return issued.ExpiresAt > time.GetUtcNow() ? issued.ClientId : null;
         }
+    }
+
+    private static Dictionary<string, JsonElement> WithServerFields(JsonElement definition, string selfUri)
+    {
+        var fields = definition.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+        fields["selfUri"] = JsonSerializer.SerializeToElement(selfUri);
+        fields["dateModified"] = JsonSerializer.SerializeToElement("2026-01-01T00:00:00.000Z");
+        return fields;
     }
 
     private static IResult Unauthorized() =>

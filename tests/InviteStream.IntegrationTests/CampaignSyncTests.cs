@@ -36,6 +36,33 @@ public sealed class CampaignSyncTests
         }
     }
 
+    [Test]
+    public async Task Sync_reads_every_page_of_remote_campaigns_and_ignores_fields_the_server_adds()
+    {
+        await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions { ClientId = "tests", ClientSecret = "sync-secret" }, []);
+        var directory = Directory.CreateTempSubdirectory("invitestream-sync-");
+        try
+        {
+            // More campaigns than one page of the listing holds (the simulator adds selfUri and dateModified to each).
+            var ids = Enumerable.Range(0, 130).Select(i => $"campaign-{i:D3}").ToList();
+            foreach (var id in ids)
+            {
+                File.WriteAllText(Path.Combine(directory.FullName, $"{id}.json"), TestCampaigns.Guide(id: id));
+            }
+
+            string[] settings = [$"--Engagement:BaseUrl={simulator.BaseUrl}", "--Engagement:ClientId=tests", "--Engagement:ClientSecret=sync-secret"];
+            Assert.That(await SyncAsync(directory, dryRun: false, settings), Does.Contain("130 campaign(s) written."));
+
+            var again = await SyncAsync(directory, dryRun: true, settings);
+            Assert.That(ids.Where(id => !again.Contains($"unchanged    {id}", StringComparison.Ordinal)), Is.Empty, again);
+            Assert.That(again, Does.Not.Contain("create").And.Not.Contain("update").And.Not.Contain("remote only"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static async Task<string> SyncAsync(DirectoryInfo directory, bool dryRun, string[] settings)
     {
         using var output = new StringWriter();
