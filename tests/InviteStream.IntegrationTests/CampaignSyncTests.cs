@@ -55,7 +55,7 @@ public sealed class CampaignSyncTests
 
             var again = await SyncAsync(directory, dryRun: true, settings);
             Assert.That(ids.Where(id => !again.Contains($"unchanged    {id}", StringComparison.Ordinal)), Is.Empty, again);
-            Assert.That(again, Does.Not.Contain("create").And.Not.Contain("update").And.Not.Contain("remote only"));
+            Assert.That(again, Does.Not.Contain("create").And.Not.Contain("update").And.Not.Contain("remote-only"));
         }
         finally
         {
