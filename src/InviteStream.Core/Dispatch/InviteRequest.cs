@@ -20,4 +20,5 @@ public sealed record InviteRequest(
     DateTimeOffset Deadline,
     IReadOnlyDictionary<string, AttributeValue> EventAttributes,
     bool HasLocalHistory = true,
-    bool FirstAttemptReserved = false);
+    bool FirstAttemptReserved = false,
+    string? EngineContactId = null);

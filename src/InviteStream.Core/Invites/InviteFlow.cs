@@ -85,7 +85,7 @@ public sealed class InviteFlow(
         if (contacts.PendingOf(contactId) is { } pending && pending.RequestId == requestId)
         {
             // Handed to dispatch before a restart, perhaps never sent: hand it again (dispatch knows its grant).
-            return new DecisionStep(null, TriggerOf(input, pending.CampaignId, contacts.InvitesOf(contactId).Count > 0));
+            return new DecisionStep(null, TriggerOf(input, pending.CampaignId, contacts.InvitesOf(contactId).Count > 0, contacts.EngineContactIdOf(contactId)));
         }
 
         var invites = contacts.InvitesOf(contactId);
@@ -109,7 +109,7 @@ public sealed class InviteFlow(
         var campaign = decision.Campaign!;
         var snapshot = contacts.MarkPending(contactId, new PendingInvite(requestId, campaign.Id, time.GetUtcNow()));
         await stateLog.AppendAsync(snapshot, cancellationToken);
-        return new DecisionStep(null, TriggerOf(input, campaign.Id, invites.Count > 0));
+        return new DecisionStep(null, TriggerOf(input, campaign.Id, invites.Count > 0, contacts.EngineContactIdOf(contactId)));
     }
 
     /// <summary>
@@ -211,7 +211,8 @@ public sealed class InviteFlow(
             decision,
             invite: result.Status == DispatchStatus.Delivered ? new InviteRecord(trigger.CampaignId, now) : null,
             suppressedByEngineUntil: result.Status == DispatchStatus.Suppressed ? result.SuppressedUntil : null,
-            settlesPending: true);
+            settlesPending: true,
+            engineContactId: result.EngineContactId);
         await stateLog.AppendAsync(snapshot, cancellationToken);
         return await PublishAsync(trigger.Event, trigger.Origin, decision, cancellationToken);
     }
@@ -256,14 +257,14 @@ public sealed class InviteFlow(
         };
     }
 
-    private InviteTrigger TriggerOf(EventInput input, string campaignId, bool hasLocalHistory)
+    private InviteTrigger TriggerOf(EventInput input, string campaignId, bool hasLocalHistory, string? engineContactId)
     {
         var occurredAt = input.Event.OccurredAt;
 
         // Event time + the allowed delay, saturating: an event stamped near the end of time must not overflow.
         var deadline = occurredAt > DateTimeOffset.MaxValue - settings.MaxInviteDelay ? DateTimeOffset.MaxValue : occurredAt + settings.MaxInviteDelay;
         var receivedAt = time.GetUtcNow() - time.GetElapsedTime(input.ReceivedAt);
-        return new InviteTrigger(campaignId, input.Event, input.Origin, deadline, hasLocalHistory, receivedAt);
+        return new InviteTrigger(campaignId, input.Event, input.Origin, deadline, hasLocalHistory, receivedAt, engineContactId);
     }
 
     private InviteRequest RequestOf(InviteTrigger trigger, Campaign campaign)
@@ -279,7 +280,8 @@ public sealed class InviteFlow(
             behavioralEvent.CorrelationId,
             trigger.Deadline,
             behavioralEvent.Attributes,
-            trigger.HasLocalHistory);
+            trigger.HasLocalHistory,
+            EngineContactId: trigger.EngineContactId);
     }
 
     // Exactly the attributes the campaign's filters reference, plus configured pass-through keys,

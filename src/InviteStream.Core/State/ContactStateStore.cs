@@ -19,6 +19,9 @@ public sealed class ContactStateStore(TimeSpan retention)
     private readonly ConcurrentDictionary<string, InviteRecord[]> _invites = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ContactExtras> _extras = new(StringComparer.Ordinal);
 
+    // Kept beside the contact's other state and dropped with it: a lookup the engine needs once per contact, not per replica or restart.
+    private readonly ConcurrentDictionary<string, string> _engineContactIds = new(StringComparer.Ordinal);
+
     /// <param name="retention">How long an invite can still matter: the longest cooldown of any campaign.</param>
     public TimeSpan Retention { get; } = retention > TimeSpan.Zero
         ? retention
@@ -32,6 +35,9 @@ public sealed class ContactStateStore(TimeSpan retention)
 
     /// <summary>Whether the contact has anything but invites: a pending invite, an engine suppression or remembered outcomes.</summary>
     public bool HasMoreThanInvites(string contactId) => _extras.ContainsKey(contactId);
+
+    /// <summary>The engine's own id of the contact, when dispatch found it while the contact's state was kept.</summary>
+    public string? EngineContactIdOf(string contactId) => _engineContactIds.GetValueOrDefault(contactId);
 
     public PendingInvite? PendingOf(string contactId) => _extras.TryGetValue(contactId, out var extras) ? extras.Pending : null;
 
@@ -67,9 +73,15 @@ public sealed class ContactStateStore(TimeSpan retention)
     /// with what it changed (a delivered invite, an engine suppression, the pending invite settled).
     /// </summary>
     public ContactSnapshot Record(
-        string contactId, RememberedDecision decision, InviteRecord? invite = null, DateTimeOffset? suppressedByEngineUntil = null, bool settlesPending = false)
+        string contactId, RememberedDecision decision, InviteRecord? invite = null, DateTimeOffset? suppressedByEngineUntil = null, bool settlesPending = false,
+        string? engineContactId = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
+        if (engineContactId is not null)
+        {
+            _engineContactIds[contactId] = engineContactId;
+        }
+
         if (invite is { } delivered)
         {
             AddInvite(contactId, delivered.CampaignId, delivered.At);
@@ -109,7 +121,7 @@ public sealed class ContactStateStore(TimeSpan retention)
     public ContactSnapshot Snapshot(string contactId)
     {
         var extras = _extras.GetValueOrDefault(contactId);
-        return new ContactSnapshot(contactId, InvitesOf(contactId), extras?.Pending, extras?.SuppressedByEngineUntil, extras?.Decisions);
+        return new ContactSnapshot(contactId, InvitesOf(contactId), extras?.Pending, extras?.SuppressedByEngineUntil, extras?.Decisions, EngineContactIdOf(contactId));
     }
 
     public void Restore(ContactSnapshot snapshot)
@@ -122,6 +134,15 @@ public sealed class ContactStateStore(TimeSpan retention)
         else
         {
             _invites[snapshot.ContactId] = [.. snapshot.Invites];
+        }
+
+        if (snapshot.EngineContactId is { } engineContactId && !snapshot.IsEmpty)
+        {
+            _engineContactIds[snapshot.ContactId] = engineContactId;
+        }
+        else
+        {
+            _engineContactIds.TryRemove(snapshot.ContactId, out _);
         }
 
         var extras = new ContactExtras(snapshot.Pending, snapshot.SuppressedByEngineUntil, [.. snapshot.Decisions]);
@@ -175,6 +196,7 @@ public sealed class ContactStateStore(TimeSpan retention)
             _extras.TryRemove(new KeyValuePair<string, ContactExtras>(contactId, extras));
         }
 
+        _engineContactIds.TryRemove(contactId, out _);
         return true;
     }
 
@@ -225,6 +247,12 @@ public sealed class ContactStateStore(TimeSpan retention)
                 : current is null ? _extras.TryAdd(contactId, updated) : _extras.TryUpdate(contactId, updated, current);
             if (done)
             {
+                if (updated.IsEmpty && !_invites.ContainsKey(contactId))
+                {
+                    // Nothing left of the contact: nor of what it is called at the engine.
+                    _engineContactIds.TryRemove(contactId, out _);
+                }
+
                 return;
             }
         }

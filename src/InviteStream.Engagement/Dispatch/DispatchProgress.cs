@@ -22,6 +22,9 @@ public sealed class DispatchProgress
     /// <summary>For journey segments: the Genesys external contact id, once known.</summary>
     public string? ExternalContactId { get; set; }
 
+    /// <summary>The id came from the contact's state: if Genesys no longer knows it (merged, deleted), it is looked up again, once.</summary>
+    public bool ContactIdFromState { get; set; }
+
     /// <summary>For journey segments: the lookup found no contact and the next call creates it.</summary>
     public bool CreatingContact { get; set; }
 

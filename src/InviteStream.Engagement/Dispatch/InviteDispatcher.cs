@@ -66,13 +66,21 @@ internal sealed partial class InviteDispatcher(
         {
             context.Properties.Set(DispatchResilience.Deadline, request.Deadline);
             context.Properties.Set(DispatchResilience.PermitReserved, request.FirstAttemptReserved);
-            context.Properties.Set(DispatchResilience.Progress, new DispatchProgress());
+            var progress = new DispatchProgress { ExternalContactId = request.EngineContactId, ContactIdFromState = request.EngineContactId is not null };
+            context.Properties.Set(DispatchResilience.Progress, progress);
             var outcome = await _pipeline.ExecuteOutcomeAsync(
                 static async (ctx, state) => Outcome.FromResult(await state.self.AttemptAsync(state.request, ctx)),
                 context,
                 (self: this, request));
             cancellationToken.ThrowIfCancellationRequested();
             var result = Interpret(outcome, context, deadline.IsCancellationRequested);
+
+            // A contact id dispatch found is kept with the contact's state: its next invite, on any replica, needs no lookup.
+            if (progress.ExternalContactId is { } found && found != request.EngineContactId)
+            {
+                result = result with { EngineContactId = found };
+            }
+
             return context.Properties.GetValue(DispatchResilience.Sent, false) ? result : result with { Unsent = true };
         }
         finally

@@ -40,7 +40,13 @@ internal sealed class JourneySegmentAdapter(
         }
 
         var identifier = Identifier(request, settings);
-        progress.ExternalContactId ??= GivenContactId(request, settings);
+        if (GivenContactId(request, settings) is { } given)
+        {
+            // The event names the contact itself: that wins over what the contact's state remembers.
+            progress.ExternalContactId = given;
+            progress.ContactIdFromState = false;
+        }
+
         if (progress.ExternalContactId is null && directory.TryGet(identifier.Type, identifier.Value, out var known))
         {
             if (known is null && !settings.CreateMissingContacts)
@@ -155,6 +161,15 @@ internal sealed class JourneySegmentAdapter(
     // A lookup that finds no contact, or a contact gone since it was found (merged, deleted).
     private AdapterResponse NotFound(DispatchProgress progress, (string Type, string Value) identifier, EngagementOptions settings)
     {
+        if (progress.ContactIdFromState)
+        {
+            // The contact's state named a contact Genesys no longer has: find it again.
+            progress.ContactIdFromState = false;
+            progress.ExternalContactId = null;
+            progress.SegmentsChecked = false;
+            return AdapterResponse.Continue(404, UnknownContact, immediate: true);
+        }
+
         if (progress.ExternalContactId is null && !progress.CreatingContact && settings.CreateMissingContacts)
         {
             progress.CreatingContact = true;

@@ -31,6 +31,11 @@ internal static class TriggerJson
         writer.WriteString("status", result.Status.ToString());
         writer.WriteString("reason", result.Reason);
         InternalJson.WriteTime(writer, "suppressedUntil", result.SuppressedUntil);
+        if (result.EngineContactId is { } engineContactId)
+        {
+            writer.WriteString("engineContactId", engineContactId);
+        }
+
         writer.WriteEndObject();
     });
 
@@ -42,7 +47,8 @@ internal static class TriggerJson
         var result = new DispatchResult(
             Enum.Parse<DispatchStatus>(root.GetProperty("status").GetString()!),
             InternalJson.ReadString(root, "reason"),
-            InternalJson.ReadTime(root, "suppressedUntil"));
+            InternalJson.ReadTime(root, "suppressedUntil"),
+            EngineContactId: InternalJson.ReadString(root, "engineContactId"));
         return (trigger, result);
     }
 
@@ -55,6 +61,11 @@ internal static class TriggerJson
         writer.WriteString("deadline", IsoTimestamp.Format(trigger.Deadline));
         writer.WriteBoolean("hasLocalHistory", trigger.HasLocalHistory);
         writer.WriteString("receivedAt", IsoTimestamp.Format(trigger.ReceivedAt));
+        if (trigger.EngineContactId is { } engineContactId)
+        {
+            writer.WriteString("engineContactId", engineContactId);
+        }
+
         InternalJson.WriteOrigin(writer, "origin", trigger.Origin);
         writer.WriteStartObject("event");
         writer.WriteString("eventId", behavioralEvent.EventId);
@@ -99,7 +110,8 @@ internal static class TriggerJson
             InternalJson.ReadOrigin(root.GetProperty("origin")),
             IsoTimestamp.Parse(root.GetProperty("deadline").GetString()!),
             root.GetProperty("hasLocalHistory").GetBoolean(),
-            IsoTimestamp.Parse(root.GetProperty("receivedAt").GetString()!));
+            IsoTimestamp.Parse(root.GetProperty("receivedAt").GetString()!),
+            InternalJson.ReadString(root, "engineContactId"));
         return (trigger, root.GetProperty("resultPartition").GetInt32());
     }
 }

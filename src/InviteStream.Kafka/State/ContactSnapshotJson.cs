@@ -8,7 +8,7 @@ namespace InviteStream.Kafka.State;
 
 /// <summary>
 /// The changelog record of one contact: <c>{"contactId", "invites": [{"campaignId", "at"}],
-/// "pending"?, "suppressedByEngineUntil"?, "decisions"?}</c>. Records written before the optional
+/// "pending"?, "suppressedByEngineUntil"?, "decisions"?, "engineContactId"?}</c>. Records written before the optional
 /// fields existed read as contacts without them.
 /// </summary>
 internal static class ContactSnapshotJson
@@ -48,6 +48,11 @@ internal static class ContactSnapshotJson
             writer.WriteEndArray();
         }
 
+        if (snapshot.EngineContactId is { } engineContactId)
+        {
+            writer.WriteString("engineContactId", engineContactId);
+        }
+
         writer.WriteEndObject();
     });
 
@@ -68,7 +73,7 @@ internal static class ContactSnapshotJson
             ? new PendingInvite(p.GetProperty("requestId").GetString()!, p.GetProperty("campaignId").GetString()!, IsoTimestamp.Parse(p.GetProperty("decidedAt").GetString()!))
             : null;
         var decisions = root.TryGetProperty("decisions", out var d) ? d.EnumerateArray().Select(ReadDecision).ToList() : [];
-        return new ContactSnapshot(contactId, invites, pending, InternalJson.ReadTime(root, "suppressedByEngineUntil"), decisions);
+        return new ContactSnapshot(contactId, invites, pending, InternalJson.ReadTime(root, "suppressedByEngineUntil"), decisions, InternalJson.ReadString(root, "engineContactId"));
     }
 
     private static void WriteDecision(Utf8JsonWriter writer, RememberedDecision decision)

@@ -48,6 +48,36 @@ public sealed class ContactStateStoreTests
     }
 
     [Test]
+    public void The_engines_id_of_a_contact_travels_with_its_snapshot_and_goes_with_its_state()
+    {
+        var source = new ContactStateStore(TimeSpan.FromMinutes(10));
+        var decision = new RememberedDecision("r1", Outcomes.OutcomeStatus.Delivered, "a", "segment_assigned", null, Start, 1, new Events.EventOrigin("in", 0, 1));
+        source.Record("c", decision, new InviteRecord("a", Start), engineContactId: "genesys-1");
+        var target = new ContactStateStore(TimeSpan.FromMinutes(10));
+
+        target.Restore(source.Snapshot("c"));
+
+        Assert.That(target.EngineContactIdOf("c"), Is.EqualTo("genesys-1"), "another replica, or a restart, knows it");
+        target.ForgetDecisions("c");
+        Assert.That(target.EvictExpired(Start.AddMinutes(11)), Is.EqualTo(1));
+        Assert.That(target.EngineContactIdOf("c"), Is.Null, "dropped with the contact's state");
+    }
+
+    [Test]
+    public void A_contact_left_with_nothing_but_its_engine_id_is_forgotten_entirely()
+    {
+        var store = new ContactStateStore(TimeSpan.FromMinutes(10));
+        var failed = new RememberedDecision("r1", Outcomes.OutcomeStatus.Failed, "a", "http_500", null, Start, 1, new Events.EventOrigin("in", 0, 1));
+        store.Record("c", failed, engineContactId: "genesys-1");
+        Assert.That(store.EngineContactIdOf("c"), Is.EqualTo("genesys-1"));
+
+        store.ForgetDecisions("c");
+
+        Assert.That(store.Count, Is.Zero);
+        Assert.That(store.EngineContactIdOf("c"), Is.Null);
+    }
+
+    [Test]
     public void Restoring_an_empty_snapshot_forgets_the_contact()
     {
         var store = new ContactStateStore(TimeSpan.FromHours(1));

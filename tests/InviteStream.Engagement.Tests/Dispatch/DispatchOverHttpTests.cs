@@ -222,9 +222,9 @@ public sealed class DispatchOverHttpTests
 
         var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:customer_8842910"), CancellationToken.None);
 
-        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Delivered, "segment_assigned")));
-        Assert.That(harness.Simulator.Counters.SegmentRequestCount, Is.EqualTo(2), "the assignment, then the unprocessed part again");
         var contact = harness.Simulator.State.FindExternalContact("ExternalId", "customer_8842910");
+        Assert.That(result, Is.EqualTo(new DispatchResult(DispatchStatus.Delivered, "segment_assigned", EngineContactId: contact)));
+        Assert.That(harness.Simulator.Counters.SegmentRequestCount, Is.EqualTo(2), "the assignment, then the unprocessed part again");
         Assert.That(
             harness.Simulator.State.SegmentAssignments.Select(a => (a.ContactId, a.SegmentId, a.Assignments)),
             Is.EqualTo(new[] { (contact, "seg-high-churn", 1) }),

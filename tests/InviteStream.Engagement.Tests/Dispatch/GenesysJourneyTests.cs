@@ -45,6 +45,23 @@ public sealed class GenesysJourneyTests
     }
 
     [Test]
+    public async Task A_contact_id_the_contacts_state_kept_needs_no_lookup_and_a_stale_one_is_looked_up_again()
+    {
+        await using var harness = await DispatchHarness.StartAsync(Segments(("Engagement:SegmentAlreadyAssigned", "Extend")), simulatorOptions: o => o.KnowsEveryContact = false);
+        var genesysId = harness.Simulator.State.AddExternalContact("ExternalId", "gus");
+
+        // As from another replica's or an earlier run's lookup, carried by the contact's state.
+        var known = await harness.Dispatcher.DispatchAsync(harness.Request("ext:gus") with { EngineContactId = genesysId }, CancellationToken.None);
+        Assert.That((known.Status, known.EngineContactId), Is.EqualTo((DispatchStatus.Delivered, (string?)null)), "nothing new to keep");
+        Assert.That(harness.Simulator.Counters.LookupRequestCount, Is.Zero);
+
+        // A contact merged or deleted in Genesys since: 404, one lookup, the new id kept.
+        var stale = await harness.Dispatcher.DispatchAsync(harness.Request("ext:gus") with { EngineContactId = "gone-since" }, CancellationToken.None);
+        Assert.That((stale.Status, stale.EngineContactId), Is.EqualTo((DispatchStatus.Delivered, genesysId)));
+        Assert.That(harness.Simulator.Counters.LookupRequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task The_identifier_type_and_the_attribute_holding_its_value_are_settings()
     {
         await using var harness = await DispatchHarness.StartAsync(
