@@ -92,6 +92,14 @@ internal sealed class DispatchHarness : IAsyncDisposable
             now + (deadlineIn ?? TimeSpan.FromSeconds(10)), eventAttributes ?? sessionData);
     }
 
+    /// <summary>Makes the simulator forget every token it issued: the next call with one gets a 401.</summary>
+    public async Task ExpireTokensAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(Simulator.BaseUrl, "_sim/tokens/expire"), null);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();

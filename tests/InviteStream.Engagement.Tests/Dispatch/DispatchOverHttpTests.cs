@@ -124,11 +124,7 @@ public sealed class DispatchOverHttpTests
     {
         await using var harness = await DispatchHarness.StartAsync();
         await harness.Dispatcher.DispatchAsync(harness.Request("ext:hal"), CancellationToken.None);
-        using (var http = new HttpClient())
-        {
-            using var response = await http.PostAsync(new Uri(harness.Simulator.BaseUrl, "_sim/tokens/expire"), null);
-            response.EnsureSuccessStatusCode();
-        }
+        await harness.ExpireTokensAsync();
 
         var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:ida"), CancellationToken.None);
 
@@ -246,11 +242,7 @@ public sealed class DispatchOverHttpTests
         // Segments: a lookup, a look at the contact's segments, two partial successes, then the rest
         // assigned (five calls); guide: one call.
         Assert.That((await harness.Dispatcher.DispatchAsync(harness.Request("ext:ada"), CancellationToken.None)).Status, Is.EqualTo(DispatchStatus.Delivered));
-        using (var http = new HttpClient())
-        {
-            using var response = await http.PostAsync(new Uri(harness.Simulator.BaseUrl, "_sim/tokens/expire"), null);
-            response.EnsureSuccessStatusCode();
-        }
+        await harness.ExpireTokensAsync();
 
         // A refused token (401), renewed, and the call made again (segments: then the lookup, the look and the assignment).
         Assert.That((await harness.Dispatcher.DispatchAsync(harness.Request("ext:bob"), CancellationToken.None)).Status, Is.EqualTo(DispatchStatus.Delivered));
