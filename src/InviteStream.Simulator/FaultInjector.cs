@@ -88,7 +88,10 @@ internal sealed class FaultInjector(SimulatorFaults initial, TimeProvider time)
                 break;
         }
 
-        return Results.Json(new { code = "too.many.requests.retry.after", message = "Rate limit exceeded" }, statusCode: 429);
+        // Genesys' body: the code, a message, the status, and which limit was hit.
+        return Results.Json(
+            new { code = "too.many.requests.retry.after", message = "Rate limit exceeded the maximum. Retry the request in a few seconds", status = 429, limit = new { key = "requests.per.minute", @namespace = "api", value = 300 } },
+            statusCode: 429);
     }
 
     private bool TakeFailNext()

@@ -35,6 +35,7 @@ if (Directory.Exists(campaignDirectory))
 
 await using var server = await SimulatorServer.StartAsync(options, campaigns);
 Console.WriteLine($"Engagement simulator: {server.BaseUrl.ToString().TrimEnd('/')} ({campaigns.Count} campaigns, {options.RequestsPerMinute} requests per minute per client; development only)");
+Console.WriteLine($"Login (tokens only, as Genesys' login.<region> host): {server.LoginUrl.ToString().TrimEnd('/')}");
 Console.WriteLine($"Client id: {options.ClientId}");
 Console.WriteLine($"Client secret: {options.ClientSecret}");
 var stopped = new TaskCompletionSource();
