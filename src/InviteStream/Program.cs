@@ -13,13 +13,18 @@ var root = new RootCommand("InviteStream: decides and sends proactive web-messag
     ReportCommand.Create(),
 };
 
-// `run` is the default verb: with no verb (or only settings) the arguments go to it.
-var verbs = root.Subcommands.Select(c => c.Name).Append("--help").Append("-h").Append("-?").Append("--version");
-if (args.Length == 0 || !verbs.Contains(args[0]))
+CommandHelp.Install(root);
+
+// `run` is the default verb: with no verb (only options or settings) the arguments go to it. A
+// word that is no verb is an error, never a worker started with the word ignored.
+var rootOptions = new[] { "--help", "-h", "-?", "--version" };
+var parsed = root.Parse(args.Length == 0 || (args[0].StartsWith('-') && !rootOptions.Contains(args[0])) ? ["run", .. args] : args);
+if (CommandLineChecks.Problems(root, args, parsed) is { Count: > 0 } problems)
 {
-    args = ["run", .. args];
+    problems.ForEach(Console.Error.WriteLine);
+    return ExitCodes.InvalidCommandLine;
 }
 
 // The generic host handles SIGINT/SIGTERM and drains in-flight work; System.CommandLine must not
 // kill the process on its own timer first.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -38,6 +38,47 @@ public sealed class ExecutableTests
         Assert.That(output, Does.Contain("--campaigns").And.Contain("--Section:Key=value"));
     }
 
+    [TestCase("run", "--Kafka:BootstrapServers=<host:port,...>")]
+    [TestCase("demo", "(default: 5000)")]
+    [TestCase("dev-stack", "--Simulator:Faults:ErrorRate")]
+    [TestCase("validate", "<dir>")]
+    [TestCase("campaigns sync", "--dry-run")]
+    [TestCase("replay", "(default: 01:00:00)")]
+    [TestCase("report", "--from <from>")]
+    public async Task Every_verbs_help_shows_its_usage_options_and_examples(string verb, string expected)
+    {
+        var (exitCode, output, _) = await RunAsync([.. verb.Split(' '), "--help"]);
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Success));
+        Assert.That(output, Does.Contain($"Usage:{Environment.NewLine}  InviteStream {verb}").And.Contain("Examples:").And.Contain(expected));
+        Assert.That(output, Does.Not.Contain("Additional Arguments").And.Not.Contain("<additional arguments>"));
+        var usage = output.Split(Environment.NewLine).SkipWhile(line => line != "Usage:").ElementAt(1);
+        Assert.That(usage.Count(c => c == '['), Is.EqualTo(usage.Count(c => c == ']')), $"brackets balance in {usage}");
+    }
+
+    [Test]
+    public async Task A_mistyped_verb_is_an_error_that_suggests_the_closest_one_and_starts_nothing()
+    {
+        var clock = Stopwatch.StartNew();
+        var (exitCode, output, error) = await RunAsync("replya", "--foo");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidCommandLine));
+        Assert.That(error, Does.Contain("Unknown verb 'replya'. Did you mean 'replay'?"));
+        Assert.That(output, Does.Not.Contain("Kafka bootstrap servers"), "no embedded broker, no worker");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+    }
+
+    [Test]
+    public async Task An_unknown_option_is_an_error_and_settings_stay_accepted()
+    {
+        var (exitCode, output, error) = await RunAsync("run", "--bogus", "--Pipeline:MaxEventAge", "00:00:30");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.InvalidCommandLine));
+        Assert.That(error, Does.Contain("Unknown option '--bogus' for 'run'"));
+        Assert.That(error, Does.Not.Contain("00:00:30"), "a setting's value is no option");
+        Assert.That(output, Does.Not.Contain("Kafka bootstrap servers"));
+    }
+
     [Test]
     public async Task Validate_accepts_the_sample_campaigns_and_rejects_a_broken_one_with_a_non_zero_exit()
     {

@@ -10,6 +10,7 @@ internal static class CommonOptions
 {
     public static Option<DirectoryInfo?> Campaigns() => new("--campaigns")
     {
+        HelpName = "dir",
         Description = "Folder of campaign *.json files (default: deploy/campaigns, or Campaigns:Directory).",
     };
 
