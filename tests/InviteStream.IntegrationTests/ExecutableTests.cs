@@ -119,6 +119,22 @@ public sealed class ExecutableTests
     }
 
     [Test]
+    public async Task Log_lines_carry_an_iso_utc_timestamp_and_the_health_endpoint_is_printed_once()
+    {
+        var (exitCode, output, error) = await RunAsync(
+            "demo", "--events", "50", "--contacts", "10", "--rate", "1000", "--campaigns", Campaigns, "--Logging:LogLevel:InviteStream=Information");
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Success), output + error);
+        var lines = (output + error).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var health = lines.Where(l => l.Contains("Health endpoint:", StringComparison.Ordinal)).ToList();
+        Assert.That(health, Has.Count.EqualTo(1), string.Join('\n', health));
+        Assert.That(health[0].TrimEnd(), Does.Match(@"Health endpoint: http://127\.0\.0\.1:\d+$"), "no trailing slash");
+        var logLines = lines.Where(l => l.Contains(" info: ", StringComparison.Ordinal)).ToList();
+        Assert.That(logLines, Is.Not.Empty, "the worker logged at Information");
+        Assert.That(logLines, Has.All.Match(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z info: "), "one line each, ISO 8601 UTC first");
+    }
+
+    [Test]
     public async Task Run_with_invalid_settings_exits_with_the_configuration_code_and_names_them()
     {
         var (exitCode, _, error) = await RunAsync("run", "--campaigns", Campaigns, "--Embedded:Enabled=false", "--Pipeline:MaxInFlightPerPartition=0");

@@ -85,6 +85,7 @@ internal sealed partial class HealthServer(
         return Results.Text(string.Join('\n', reasons) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Health endpoint: {Address}")]
+    // The command prints where it listens (once, for people); this is for whoever reads the log at Debug.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Health endpoint: {Address}")]
     private partial void LogListening(Uri address);
 }
