@@ -16,19 +16,24 @@ public static class CampaignCatalog
         {
             var (campaign, found) = CampaignReader.Read(json, source);
             diagnostics.AddRange(found);
-            if (campaign is null)
+
+            // Ids are checked for every file that names one, valid or not: every problem at once.
+            var id = campaign?.Id ?? CampaignReader.IdOf(json);
+            if (id is not null && sources.TryGetValue(id, out var first))
             {
+                diagnostics.Add(new(DiagnosticSeverity.Error, source, "$.id", $"duplicate campaign id '{id}' (already defined in {first})"));
                 continue;
             }
 
-            if (sources.TryGetValue(campaign.Id, out var first))
+            if (id is not null)
             {
-                diagnostics.Add(new(DiagnosticSeverity.Error, source, "$.id", $"duplicate campaign id '{campaign.Id}' (already defined in {first})"));
-                continue;
+                sources[id] = source;
             }
 
-            sources[campaign.Id] = source;
-            campaigns.Add(campaign);
+            if (campaign is not null)
+            {
+                campaigns.Add(campaign);
+            }
         }
 
         return (new CampaignSet(campaigns), diagnostics);

@@ -20,7 +20,7 @@ public static class CampaignReader
         }
         catch (JsonException ex)
         {
-            diagnostics.Add(new(DiagnosticSeverity.Error, source, "$", $"not valid JSON: {ex.Message}"));
+            diagnostics.Add(new(DiagnosticSeverity.Error, source, "$", NotJson(json, ex)));
             return (null, diagnostics);
         }
 
@@ -35,6 +35,39 @@ public static class CampaignReader
 
             return (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error) ? null : campaign, diagnostics);
         }
+    }
+
+    /// <summary>The campaign's <c>id</c> when the text is JSON with a string id, whatever else is wrong with it.</summary>
+    public static string? IdOf(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Where the text stops being JSON, as an editor counts (from 1), with the line itself: the parser's
+    // own message counts from 0 and names no text.
+    private static string NotJson(string json, JsonException ex)
+    {
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        reason = (cut >= 0 ? reason[..cut] : reason).Trim().TrimEnd('.');
+        if (ex.LineNumber is not { } line)
+        {
+            return $"not valid JSON: {reason}";
+        }
+
+        var text = json.Split('\n') is var lines && line < lines.Length ? lines[line].TrimEnd('\r') : "";
+        return $"not valid JSON at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}: {reason}; the line: {text.Trim()}";
     }
 
     private sealed class Context(string source, List<CampaignDiagnostic> diagnostics)
@@ -75,7 +108,7 @@ public static class CampaignReader
 
             if (!FilterOperatorNames.TryParse(operatorName, out var op))
             {
-                Error($"{path}.operator", $"unknown operator '{operatorName}'");
+                Error($"{path}.operator", $"unknown operator '{operatorName}'; the operators are {string.Join(", ", FilterOperatorNames.All)}");
                 return null;
             }
 

@@ -23,7 +23,7 @@ public sealed class ValidationRuleTests
     [TestCase("string-value-for-float", "$.filters[0].value", "value \"0.72\" is not of dataType 'float'")]
     [TestCase("float-value-for-integer", "$.filters[1].value", "value 45.5 is not of dataType 'integer'")]
     [TestCase("string-value-for-boolean", "$.filters[2].value", "value \"true\" is not of dataType 'boolean'")]
-    [TestCase("unknown-operator", "$.filters[0].operator", "unknown operator 'roughly_equals'")]
+    [TestCase("unknown-operator", "$.filters[0].operator", "unknown operator 'roughly_equals'; the operators are equals, equal, not_equals")]
     [TestCase("operator-invalid-for-type", "$.filters[2].operator", "operator 'greater_than' cannot compare dataType 'boolean'")]
     [TestCase("unknown-data-type", "$.filters[0].dataType", "unknown dataType 'decimal'")]
     [TestCase("set-operator-without-list", "$.filters[0].value", "value \"en-US\" is not of dataType 'string_list'")]
@@ -31,7 +31,7 @@ public sealed class ValidationRuleTests
     [TestCase("empty-filters-enabled", "$.filters", "an enabled campaign with no filters would invite on every event")]
     [TestCase("no-actions", "$.actions", "a campaign needs at least one action")]
     [TestCase("priority-zero", "$.actions[0].priority", "priority must be at least 1")]
-    [TestCase("invalid-json", "$", "not valid JSON")]
+    [TestCase("invalid-json", "$", "not valid JSON at line 1, column 33: ")]
     public void Each_rule_reports_its_error_with_file_and_json_path(string file, string path, string message)
     {
         var (campaign, diagnostics) = Read(file);
@@ -103,6 +103,30 @@ public sealed class ValidationRuleTests
             Assert.That(duplicate.JsonPath, Is.EqualTo("$.id"));
             Assert.That(duplicate.Message, Does.Contain("already defined in first.json"));
         });
+    }
+
+    [Test]
+    public void Broken_json_is_placed_at_its_line_and_column_counted_from_one_with_the_lines_text()
+    {
+        var json = "{\n  \"id\": \"x\",\n  \"name\": \"X\" \"enabled\": true\n}\n";
+
+        var (_, diagnostics) = CampaignReader.Read(json, "broken.json");
+
+        Assert.That(diagnostics.Single().Message, Does.StartWith("not valid JSON at line 3, column 15: ").And.EndWith("the line: \"name\": \"X\" \"enabled\": true"));
+    }
+
+    [Test]
+    public void A_campaign_id_used_twice_is_reported_even_when_one_of_the_files_has_other_errors()
+    {
+        var valid = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Campaigns", "Invalid", "missing-overflow-queue.json"));
+        var id = CampaignReader.IdOf(valid)!;
+        var broken = File.ReadAllText(Path.Combine(InvalidDirectory, "zero-cooldown.json")).Replace("\"zero-cooldown\"", $"\"{id}\"", StringComparison.Ordinal);
+        Assume.That(CampaignReader.IdOf(broken), Is.EqualTo(id));
+
+        var (_, diagnostics) = CampaignCatalog.Read([("first.json", valid), ("second.json", broken)]);
+
+        Assert.That(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => (d.Source, d.JsonPath)),
+            Does.Contain(("second.json", "$.id")).And.Contain(("second.json", "$.throttling.cooldownSeconds")), "the duplicate and the file's own error, together");
     }
 
     private static (Campaign? Campaign, IReadOnlyList<CampaignDiagnostic> Diagnostics) Read(string file) =>
