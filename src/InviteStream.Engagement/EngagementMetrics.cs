@@ -23,7 +23,7 @@ public sealed class EngagementMetrics : IDisposable
     private readonly Histogram<double> _dispatch;
     private readonly Counter<long> _responses;
 
-    public EngagementMetrics(ApiBudget budget, IMeterFactory? meterFactory = null)
+    public EngagementMetrics(ApiBudget budget, IMeterFactory? meterFactory = null, DispatchHealth? health = null)
     {
         ArgumentNullException.ThrowIfNull(budget);
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
@@ -35,6 +35,11 @@ public sealed class EngagementMetrics : IDisposable
             () => new Measurement<int>(budget.Limiter.Available, new KeyValuePair<string, object?>("limiter", "api")),
             "{permit}",
             "Permits of the engagement API's budget that could be granted right now");
+        if (health is not null)
+        {
+            _meter.CreateObservableGauge(
+                "invitestream.dispatch.circuit.open", () => health.CircuitOpenSince is null ? 0 : 1, "{circuit}", "1 while the engagement API's circuit is open (invites fail at once), else 0");
+        }
     }
 
     internal void LimiterWaited(string limiter, double milliseconds) =>

@@ -35,7 +35,8 @@ public static class EngagementServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiBudget>();
         services.AddMetrics();
-        services.AddSingleton(sp => new EngagementMetrics(sp.GetRequiredService<ApiBudget>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp => new EngagementMetrics(
+            sp.GetRequiredService<ApiBudget>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<DispatchHealth>()));
         services.AddSingleton<IDispatchCapacity>(sp => sp.GetRequiredService<ApiBudget>());
         services.AddSingleton<IApiGrants>(sp => sp.GetRequiredService<ApiBudget>());
         services.AddSingleton<PermitWait>();

@@ -48,6 +48,27 @@ public sealed partial class HelmChartTests
         Assert.That(missing, Is.Empty, $"{template} reads values that values.yaml does not define");
     }
 
+    [TestCase("dashboards/invitestream.json", "deploy/grafana/invitestream.json")]
+    [TestCase("rules/invitestream-rules.yaml", "deploy/prometheus/invitestream-rules.yaml")]
+    public void The_chart_ships_the_same_dashboard_and_alert_rules_as_deploy(string inChart, string inDeploy)
+    {
+        Assert.That(File.ReadAllText(Path.Combine(Chart, inChart)), Is.EqualTo(File.ReadAllText(Repository.PathOf(inDeploy.Split('/')))), $"copy {inDeploy} to the chart's {inChart}");
+        var template = File.ReadAllText(Path.Combine(Chart, "templates", inChart.StartsWith("dashboards", StringComparison.Ordinal) ? "grafana-dashboard.yaml" : "prometheusrule.yaml"));
+        Assert.That(template, Does.Contain($".Files.Get \"{inChart}\""));
+    }
+
+    [Test]
+    public void The_dashboard_configmap_carries_the_grafana_sidecar_label_and_both_are_off_by_default()
+    {
+        var values = Values();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Scalar(Map(Map(values, "grafana"), "dashboard"), "enabled"), Is.EqualTo("false"));
+            Assert.That(Scalar(Map(Map(Map(values, "grafana"), "dashboard"), "labels"), "grafana_dashboard"), Is.EqualTo("1"));
+            Assert.That(Scalar(Map(values, "prometheusRule"), "enabled"), Is.EqualTo("false"));
+        });
+    }
+
     [Test]
     public void The_deployment_runs_non_root_with_a_read_only_root_filesystem_and_probes_the_health_endpoints()
     {

@@ -31,9 +31,16 @@ public sealed class PipelineStatistics : IDisposable
     private long _noMatch;
     private long _deadLettered;
 
-    public PipelineStatistics(IMeterFactory? meterFactory = null, PartitionStates? states = null)
+    public PipelineStatistics(IMeterFactory? meterFactory = null, PartitionStates? states = null, PipelineHealth? health = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        if (health is not null)
+        {
+            // What the liveness probe looks at, for an alert before the probe restarts the pod.
+            _meter.CreateObservableGauge(
+                "invitestream.poll.age", () => health.SinceLastPoll.TotalSeconds, "s", "Seconds since the slowest of the worker's poll loops last turned");
+        }
+
         _meter.CreateObservableGauge("invitestream.consumer.lag", ObserveLag, "{record}", "Records between the consumer's position and the partition's end, by partition");
         if (states is not null)
         {
