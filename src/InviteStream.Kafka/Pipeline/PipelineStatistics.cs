@@ -1,3 +1,4 @@
+using InviteStream.Core.Campaigns;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using InviteStream.Core.Filters;
@@ -31,9 +32,19 @@ public sealed class PipelineStatistics : IDisposable
     private long _noMatch;
     private long _deadLettered;
 
-    public PipelineStatistics(IMeterFactory? meterFactory = null, PartitionStates? states = null, PipelineHealth? health = null)
+    public PipelineStatistics(IMeterFactory? meterFactory = null, PartitionStates? states = null, PipelineHealth? health = null, CampaignSet? campaigns = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        if (campaigns is not null)
+        {
+            // So a dashboard can draw each campaign's invites against its cap.
+            _meter.CreateObservableGauge(
+                "invitestream.campaign.cap",
+                () => campaigns.Campaigns.Where(c => c.Enabled).Select(c => new Measurement<int>(c.Throttling.MaxInvitesPerMinute, new KeyValuePair<string, object?>("campaign", c.Id))),
+                "{invite}",
+                "Each enabled campaign's maxInvitesPerMinute");
+        }
+
         if (health is not null)
         {
             // What the liveness probe looks at, for an alert before the probe restarts the pod.
