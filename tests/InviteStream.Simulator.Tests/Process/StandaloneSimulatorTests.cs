@@ -39,24 +39,28 @@ public sealed partial class StandaloneSimulatorTests
         try
         {
             string? line;
-            while (lines.Count < 3 && (line = await simulator.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))) is not null)
+            while (lines.Count < 4 && (line = await simulator.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))) is not null)
             {
                 lines.Add(line);
             }
 
-            Assert.That(lines, Has.Count.EqualTo(3), "the address, the client id and the secret");
+            Assert.That(lines, Has.Count.EqualTo(4), "the address, the login address, the client id and the secret");
             var baseUrl = BaseUrl().Match(lines[0]).Groups[1].Value;
             Assert.That(baseUrl, Does.StartWith("http://127.0.0.1:"));
-            Assert.That(lines[1], Is.EqualTo("Client id: walkthrough"));
-            Assert.That(lines[2], Is.EqualTo("Client secret: s3cret-walkthrough"));
+            var loginUrl = lines[1][(lines[1].LastIndexOf(": ", StringComparison.Ordinal) + 2)..];
+            Assert.That(loginUrl, Does.StartWith("http://127.0.0.1:").And.Not.EqualTo(baseUrl));
+            Assert.That(lines[2], Is.EqualTo("Client id: walkthrough"));
+            Assert.That(lines[3], Is.EqualTo("Client secret: s3cret-walkthrough"));
 
+            // A token from the login host, as Genesys issues them, used on the API host.
+            using var login = new HttpClient { BaseAddress = new Uri(loginUrl) };
             using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
             using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")
             {
                 Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
             };
             tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("walkthrough:s3cret-walkthrough"u8.ToArray()));
-            using var tokenResponse = await http.SendAsync(tokenRequest);
+            using var tokenResponse = await login.SendAsync(tokenRequest);
             Assert.That(tokenResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString();
 
