@@ -42,7 +42,7 @@ public sealed class GrafanaDashboardTests
     public async Task Every_panel_query_returns_series_from_a_prometheus_scraping_a_running_worker()
     {
         await using var harness = await PipelineHarness.StartAsync(2, TestCampaigns.Guide(cooldownSeconds: 1, maxInvitesPerMinute: 30));
-        using var worker = harness.BuildWorker(new Dictionary<string, string?> { ["Pipeline:MaxInviteDelay"] = "00:00:01" });
+        using var worker = harness.BuildWorker(new Dictionary<string, string?> { ["Pipeline:MaxInviteDelay"] = "00:00:03" });
         await worker.StartAsync();
         var metrics = new Uri(worker.Services.GetRequiredService<HealthServer>().Address!, "/metrics");
 
@@ -68,24 +68,32 @@ public sealed class GrafanaDashboardTests
         var log = prometheus.StandardError.ReadToEndAsync();
         try
         {
-            // Rounds of traffic a few scrapes apart: a rate needs two samples of a series that moved,
-            // and a counter's first sample is only its start.
+            // Traffic all along, a batch every 2 s: a rate needs two samples of a series that moved
+            // (a counter's first sample is only its start), and a paced cap of 30 a minute lets one
+            // invite out every 2 s, however slow the machine is to get the first ones through.
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            for (var round = 0; round < 3; round++)
+            await PipelineHarness.WaitUntilAsync(() => IsReady(http), TimeSpan.FromSeconds(30), "Prometheus answers");
+            using var stopTraffic = new CancellationTokenSource();
+            var traffic = Task.Run(async () =>
             {
-                await harness.ProduceAsync(Traffic(round));
-                await Task.Delay(TimeSpan.FromSeconds(4));
-            }
+                for (var round = 0; !stopTraffic.IsCancellationRequested; round++)
+                {
+                    await harness.ProduceAsync(Traffic(round));
+                    await Task.Delay(TimeSpan.FromSeconds(2), stopTraffic.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+            });
 
             var panels = Panels().ToList();
             Assert.That(panels, Has.Count.GreaterThanOrEqualTo(14));
-            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(60);
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
             List<string> empty;
             while ((empty = [.. panels.Where(p => SeriesOf(http, p.Expr) == 0).Select(p => $"{p.Title}: {p.Expr}")]).Count > 0 && TimeProvider.System.GetUtcNow() < deadline)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }
 
+            await stopTraffic.CancelAsync();
+            await traffic;
             Assert.That(empty, Is.Empty, "panels whose query returned no series");
 
             foreach (var (name, expr) in Alerts())
@@ -127,6 +135,19 @@ public sealed class GrafanaDashboardTests
         }
 
         return records;
+    }
+
+    private static bool IsReady(HttpClient http)
+    {
+        try
+        {
+            using var response = http.GetAsync("-/ready").GetAwaiter().GetResult();
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     private static int SeriesOf(HttpClient http, string expr)
