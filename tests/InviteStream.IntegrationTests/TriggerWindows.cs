@@ -14,15 +14,18 @@ internal sealed class TriggerWindows
 
     public TriggerWindows(IEnumerable<ReceivedTrigger> ledger, string campaignId, TimeSpan window)
     {
-        _ticks = [.. ledger
+        FirstReceived = ledger
             .Where(t => t.CampaignId == campaignId && t.StatusCode == 200)
             .GroupBy(RequestIdOf)
-            .Select(g => g.Min(t => t.ReceivedAt.UtcTicks))
-            .Order()];
+            .ToDictionary(g => g.Key, g => g.Min(t => t.ReceivedAt), StringComparer.Ordinal);
+        _ticks = [.. FirstReceived.Values.Select(t => t.UtcTicks).Order()];
         _window = window.Ticks;
     }
 
     public int Count => _ticks.Length;
+
+    /// <summary>When the engine first received each invite (by requestId).</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> FirstReceived { get; }
 
     private static string RequestIdOf(ReceivedTrigger trigger) =>
         trigger.Body.TryGetProperty("evaluationContext", out var context) && context.TryGetProperty("requestId", out var id)
