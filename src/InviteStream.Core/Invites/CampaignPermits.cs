@@ -53,7 +53,8 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
             return null;
         }
 
-        await RecordAsync(campaign, budget.Add(new Grant(grantedAt, requestId), snapshot: Journaled), cancellationToken);
+        budget.Add(new Grant(grantedAt, requestId));
+        await RecordAsync(campaign, budget, cancellationToken);
         return grantedAt;
     }
 
@@ -87,7 +88,8 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
         }
 
         budget.Limiter.Return(grantedAt);
-        await RecordAsync(campaign, budget.Remove(requestId, snapshot: Journaled), cancellationToken);
+        budget.Remove(requestId);
+        await RecordAsync(campaign, budget, cancellationToken);
         return true;
     }
 
@@ -99,13 +101,13 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
     {
         ArgumentNullException.ThrowIfNull(campaign);
         var budget = BudgetOf(campaign);
-        if (budget.Answer(requestId, answeredAt, snapshot: Journaled) is not var (grantedAt, grants))
+        if (budget.Answer(requestId, answeredAt) is not { } grantedAt)
         {
             return;
         }
 
         budget.Limiter.Hold(grantedAt, answeredAt);
-        await RecordAsync(campaign, grants, cancellationToken);
+        await RecordAsync(campaign, budget, cancellationToken);
     }
 
     /// <summary>Counts grants recorded by an earlier owner of the campaign's budget.</summary>
@@ -129,11 +131,9 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
         }
     }
 
-    // Whether grants go to a log: only then are the budget's grants copied for it.
-    private bool Journaled => log is not null;
-
-    private Task RecordAsync(Campaign campaign, IReadOnlyList<Grant>? grants, CancellationToken cancellationToken) =>
-        log is null ? Task.CompletedTask : log.RecordAsync(campaign.Id, grants!, cancellationToken);
+    // The log copies the grants when its write begins: one copy per write, not one per change.
+    private Task RecordAsync(Campaign campaign, CampaignBudget budget, CancellationToken cancellationToken) =>
+        log is null ? Task.CompletedTask : log.RecordAsync(campaign.Id, budget.Recent, cancellationToken);
 
     private CampaignBudget BudgetOf(Campaign campaign) =>
         _budgets.GetOrAdd(campaign.Id, static (_, state) => new CampaignBudget(
@@ -147,13 +147,15 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
     private sealed class CampaignBudget(RollingWindowRateLimiter limiter, TimeProvider time, TimeSpan window, TimeSpan requestAllowance)
     {
         private readonly Lock _lock = new();
+
+        // Oldest first: every change is a binary search and a shift, because under a high cap the
+        // window holds thousands of grants and every invite adds one and answers it.
         private readonly List<Grant> _grants = [];
 
         // By request id, for the lookups every invite makes (the list can hold a whole cap's grants).
         private readonly Dictionary<string, Grant> _byRequest = new(StringComparer.Ordinal);
         // Grants that another dispatch may have used (restored from an earlier owner, or handed out again).
         private readonly HashSet<string> _kept = new(StringComparer.Ordinal);
-        private DateTimeOffset _oldest = DateTimeOffset.MaxValue;
 
         public RollingWindowRateLimiter Limiter { get; } = limiter;
 
@@ -185,21 +187,18 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
             }
         }
 
-        /// <param name="snapshot">Whether to hand back a copy of the grants (for the grant log).</param>
-        public IReadOnlyList<Grant>? Add(Grant grant, bool snapshot)
+        public void Add(Grant grant)
         {
             lock (_lock)
             {
                 Prune();
-                _grants.Add(grant);
+                Insert(grant);
                 _byRequest[grant.RequestId] = grant;
-                _oldest = grant.At < _oldest ? grant.At : _oldest;
-                return snapshot ? [.. _grants] : null;
             }
         }
 
         /// <summary>Moves the invite's grant to <paramref name="answeredAt"/>; null when it holds none (or an answered one).</summary>
-        public (DateTimeOffset GrantedAt, IReadOnlyList<Grant>? Grants)? Answer(string requestId, DateTimeOffset answeredAt, bool snapshot)
+        public DateTimeOffset? Answer(string requestId, DateTimeOffset answeredAt)
         {
             lock (_lock)
             {
@@ -208,30 +207,26 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
                     return null;
                 }
 
-                var index = _grants.FindIndex(g => string.Equals(g.RequestId, requestId, StringComparison.Ordinal));
                 var answered = new Grant(answeredAt, requestId, Answered: true);
-                _grants[index] = answered;
+                _grants.RemoveAt(IndexOf(held));
+                Insert(answered);
                 _byRequest[requestId] = answered;
-                _grants.Sort((a, b) => a.At.CompareTo(b.At));
-                _oldest = _grants[0].At;
                 Prune();
-                return (held.At, snapshot ? [.. _grants] : null);
+                return held.At;
             }
         }
 
-        public IReadOnlyList<Grant>? Remove(string requestId, bool snapshot)
+        public void Remove(string requestId)
         {
             lock (_lock)
             {
-                if (_byRequest.Remove(requestId))
+                if (_byRequest.Remove(requestId, out var grant))
                 {
                     _kept.Remove(requestId);
-                    _grants.RemoveAll(g => string.Equals(g.RequestId, requestId, StringComparison.Ordinal));
-                    _oldest = Oldest();
+                    _grants.RemoveAt(IndexOf(grant));
                 }
 
                 Prune();
-                return snapshot ? [.. _grants] : null;
             }
         }
 
@@ -244,19 +239,19 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
                 var added = grants.Where(g => !_byRequest.ContainsKey(g.RequestId))
                     .Select(g => g with { At = g.Answered ? g.At.AddMilliseconds(1) : g.At + requestAllowance })
                     .ToList();
-                _grants.AddRange(added);
-                added.ForEach(g =>
+                foreach (var grant in added)
                 {
-                    _byRequest[g.RequestId] = g;
-                    _kept.Add(g.RequestId);
-                });
-                _grants.Sort((a, b) => a.At.CompareTo(b.At));
-                _oldest = Oldest();
+                    Insert(grant);
+                    _byRequest[grant.RequestId] = grant;
+                    _kept.Add(grant.RequestId);
+                }
+
                 Prune();
                 Limiter.Restore(added.Select(g => g.At));
             }
         }
 
+        /// <summary>A copy of the grants still inside the window, oldest first.</summary>
         public IReadOnlyList<Grant> Recent()
         {
             lock (_lock)
@@ -266,34 +261,62 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
             }
         }
 
-        // Only when the oldest grant has left the window is there anything to drop.
+        // After any grant of the same time: grants mostly come in time order, so this is near the end.
+        private void Insert(Grant grant) => _grants.Insert(UpperBound(grant.At), grant);
+
+        private int IndexOf(Grant grant)
+        {
+            var index = UpperBound(grant.At) - 1;
+            while (index >= 0 && !string.Equals(_grants[index].RequestId, grant.RequestId, StringComparison.Ordinal))
+            {
+                index--;
+            }
+
+            return index >= 0 ? index : throw new InvalidOperationException($"grant of {grant.RequestId} not in the budget");
+        }
+
+        // The first index whose grant is later than `at`.
+        private int UpperBound(DateTimeOffset at)
+        {
+            int low = 0, high = _grants.Count;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (_grants[middle].At <= at)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
+            }
+
+            return low;
+        }
+
+        // The grants that left the window are a prefix of the list.
         private void Prune()
         {
-            var horizon = time.GetUtcNow() - window;
-            if (_oldest > horizon)
+            if (_grants.Count == 0)
             {
                 return;
             }
 
-            foreach (var gone in _grants.Where(g => g.At <= horizon))
+            var horizon = time.GetUtcNow() - window;
+            if (_grants[0].At > horizon)
             {
-                _byRequest.Remove(gone.RequestId);
-                _kept.Remove(gone.RequestId);
+                return;
             }
 
-            _grants.RemoveAll(g => g.At <= horizon);
-            _oldest = Oldest();
-        }
-
-        private DateTimeOffset Oldest()
-        {
-            var oldest = DateTimeOffset.MaxValue;
-            foreach (var grant in _grants)
+            var gone = UpperBound(horizon);
+            for (var i = 0; i < gone; i++)
             {
-                oldest = grant.At < oldest ? grant.At : oldest;
+                _byRequest.Remove(_grants[i].RequestId);
+                _kept.Remove(_grants[i].RequestId);
             }
 
-            return oldest;
+            _grants.RemoveRange(0, gone);
         }
     }
 }

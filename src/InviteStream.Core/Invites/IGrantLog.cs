@@ -6,8 +6,12 @@ namespace InviteStream.Core.Invites;
 /// </summary>
 public interface IGrantLog
 {
-    /// <summary>Completes once <paramref name="grants"/> (every grant of <paramref name="campaignId"/> still inside its window) is durable.</summary>
-    Task RecordAsync(string campaignId, IReadOnlyList<Grant> grants, CancellationToken cancellationToken);
+    /// <summary>
+    /// Completes once the grants of <paramref name="campaignId"/> still inside its window are durable,
+    /// as <paramref name="currentGrants"/> reads them when the write begins (after this call; writes
+    /// asked for while one is under way go together in the next).
+    /// </summary>
+    Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -222,9 +222,7 @@ public sealed class RollingWindowRateLimiter : IDisposable
                 return false;
             }
 
-            var merged = Enumerable.Range(0, _grants.Count).Select(i => _grants[i]).Append(until.UtcTicks).Order().ToList();
-            _grants.Clear();
-            merged.ForEach(_grants.Add);
+            _grants.Insert(until.UtcTicks);
             ScheduleLocked(_time.GetUtcNow());
             return true;
         }
@@ -506,6 +504,17 @@ public sealed class RollingWindowRateLimiter : IDisposable
         {
             _head = 0;
             Count = 0;
+        }
+
+        /// <summary>Adds a grant in time order (after any of the same time), shifting the later ones.</summary>
+        public void Insert(long ticks)
+        {
+            Add(ticks);
+            for (var i = Count - 1; i > 0 && this[i - 1] > ticks; i--)
+            {
+                _ring[(_head + i) % _ring.Length] = this[i - 1];
+                _ring[(_head + i - 1) % _ring.Length] = ticks;
+            }
         }
 
         /// <summary>Removes one grant at exactly <paramref name="ticks"/>, keeping the others in order.</summary>

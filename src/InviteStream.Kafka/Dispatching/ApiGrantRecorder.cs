@@ -33,7 +33,8 @@ internal sealed class ApiGrantRecorder(DispatchPartitions partitions, IEnumerabl
                 continue;
             }
 
-            await journal.RecordAsync(GrantJournal.ApiKey, [.. grants.Select(g => new Grant(g, ""))], stoppingToken);
+            IReadOnlyList<Grant> recorded = [.. grants.Select(g => new Grant(g, ""))];
+            await journal.RecordAsync(GrantJournal.ApiKey, () => recorded, stoppingToken);
             lastRecorded = newest;
         }
     }

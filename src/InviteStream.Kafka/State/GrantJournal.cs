@@ -27,13 +27,13 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
     private readonly Lock _lock = new();
     private readonly Dictionary<string, KeyWrites> _keys = new(StringComparer.Ordinal);
 
-    public Task RecordAsync(string campaignId, IReadOnlyList<Grant> grants, CancellationToken cancellationToken)
+    public Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(grants);
+        ArgumentNullException.ThrowIfNull(currentGrants);
         lock (_lock)
         {
             var writes = _keys.TryGetValue(campaignId, out var existing) ? existing : _keys[campaignId] = new KeyWrites();
-            writes.Latest = grants;
+            writes.Latest = currentGrants;
             if (writes.InFlight is null)
             {
                 writes.InFlight = WriteAsync(campaignId, writes, cancellationToken);
@@ -51,11 +51,13 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
         // under the lock, and a write with no slice to change would otherwise have cleared it before
         // that, leaving a finished task "in flight" and every later grant of the budget waiting forever.
         await Task.Yield();
-        IReadOnlyList<Grant> grants;
+        Func<IReadOnlyList<Grant>> currentGrants;
         lock (_lock)
         {
-            grants = writes.Latest!;
+            currentGrants = writes.Latest!;
         }
+
+        var grants = currentGrants();
 
         // Only this write touches the key's slices (writes of a key never overlap).
         var slices = grants.GroupBy(g => g.At.UtcTicks / SliceTicks).ToDictionary(g => g.Key, g => g.ToList());
@@ -138,7 +140,7 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
         /// <summary>The signature of each slice as last written.</summary>
         public Dictionary<long, int> Written { get; } = [];
 
-        public IReadOnlyList<Grant>? Latest { get; set; }
+        public Func<IReadOnlyList<Grant>>? Latest { get; set; }
 
         public Task? InFlight { get; set; }
 

@@ -166,9 +166,9 @@ public sealed class CampaignPermitsTests
 
         public void Release() => _released.TrySetResult();
 
-        public Task RecordAsync(string campaignId, IReadOnlyList<Grant> grants, CancellationToken cancellationToken)
+        public Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken)
         {
-            Recorded.Add((campaignId, [.. grants]));
+            Recorded.Add((campaignId, [.. currentGrants()]));
             return _released.Task;
         }
 

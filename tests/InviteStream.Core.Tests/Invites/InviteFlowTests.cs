@@ -386,9 +386,9 @@ public sealed class InviteFlowTests
     {
         public List<(string CampaignId, IReadOnlyList<Grant> Grants)> Recorded { get; } = [];
 
-        public Task RecordAsync(string campaignId, IReadOnlyList<Grant> grants, CancellationToken cancellationToken)
+        public Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken)
         {
-            Recorded.Add((campaignId, grants));
+            Recorded.Add((campaignId, currentGrants()));
             return Task.CompletedTask;
         }
     }
