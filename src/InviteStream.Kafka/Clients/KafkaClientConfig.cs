@@ -39,27 +39,38 @@ internal static class KafkaClientConfig
     public const int ClassicSessionTimeoutMs = 6_000;
 
     /// <summary>
-    /// How long a fetch of an internal topic (triggers, results, re-keyed records) may wait for data:
-    /// each invite crosses two of them, and a broker that answers a fetch only at this bound (the
-    /// embedded one does) would add it twice to every invite's latency. Idle fetches cost a request
-    /// per this interval and broker.
+    /// How long a fetch may wait for data (librdkafka: 500 ms). A real broker answers as soon as data
+    /// arrives, so this bounds only idle fetches, at the cost of a request per interval and broker;
+    /// the embedded broker answers an empty fetch only at this bound, which would add it to every
+    /// event's latency (and twice more to an invite's, which crosses the trigger and result topics).
     /// </summary>
-    public const int InternalFetchWaitMaxMs = 20;
+    public const int FetchWaitMaxMs = 20;
+
+    /// <summary>
+    /// How long a partition's fetching pauses once the client's queue of fetched records is full
+    /// (librdkafka: 1 000 ms): at the worker's rates that queue fills and drains within milliseconds,
+    /// and a second's pause showed as stalls of up to 0.9 s on every partition.
+    /// </summary>
+    public const int FetchQueueBackoffMs = 10;
 
     /// <summary>The dispatch stage's consumer: its own group over the trigger topic.</summary>
-    public static ConsumerConfig DispatchConsumer(KafkaOptions options)
-    {
-        var config = InternalStageConsumer(options, options.DispatchGroupId, "dispatch");
-        config.FetchWaitMaxMs ??= InternalFetchWaitMaxMs;
-        return config;
-    }
+    public static ConsumerConfig DispatchConsumer(KafkaOptions options) => InternalStageConsumer(options, options.DispatchGroupId, "dispatch");
 
     /// <summary>
     /// The stats stage's consumer: its own group over the partial-counts topic, with librdkafka's
     /// fetch wait — nothing waits for a total within a second, and an idle fetch every 20 ms per
     /// replica would cost the broker for nothing.
     /// </summary>
-    public static ConsumerConfig StatsConsumer(KafkaOptions options) => InternalStageConsumer(options, options.StatsGroupId, "stats");
+    public static ConsumerConfig StatsConsumer(KafkaOptions options)
+    {
+        var config = InternalStageConsumer(options, options.StatsGroupId, "stats");
+        if (!options.Client.TryGetValue("fetch.wait.max.ms", out var wait) || string.IsNullOrEmpty(wait))
+        {
+            config.FetchWaitMaxMs = null;
+        }
+
+        return config;
+    }
 
     // A stage reading an internal topic: the worker's group settings under a group (and static member id) of its own.
     private static ConsumerConfig InternalStageConsumer(KafkaOptions options, string groupId, string stage)
@@ -97,9 +108,7 @@ internal static class KafkaClientConfig
     /// </summary>
     public static ConsumerConfig FollowerConsumer(KafkaOptions options)
     {
-        var config = Consumer(options, "invitestream-rekeyed", options.FollowerGroupId);
-        config.FetchWaitMaxMs ??= InternalFetchWaitMaxMs;
-        return config;
+        return Consumer(options, "invitestream-rekeyed", options.FollowerGroupId);
     }
 
     public static AdminClientConfig Admin(KafkaOptions options)
@@ -112,14 +121,14 @@ internal static class KafkaClientConfig
 
     /// <summary>A group-less reader for restoring state from the changelog.</summary>
     public static ConsumerConfig Restore(KafkaOptions options) =>
-        AssignedReader(options, new ConsumerConfig { FetchWaitMaxMs = 10 }, "invitestream-restore", $"{options.GroupId}.restore");
+        AssignedReader(options, new ConsumerConfig { FetchWaitMaxMs = 10, FetchQueueBackoffMs = FetchQueueBackoffMs }, "invitestream-restore", $"{options.GroupId}.restore");
 
     /// <summary>
     /// A reader of a topic range for a replay: reads by assignment under a throwaway group id the
     /// client requires but never joins or commits to, read committed, told where each partition ends.
     /// </summary>
     public static ConsumerConfig RangeReader(KafkaOptions options) =>
-        AssignedReader(options, new ConsumerConfig { FetchWaitMaxMs = 10, FetchQueueBackoffMs = 10 }, "invitestream-replay", $"invitestream-replay-{Guid.NewGuid():N}");
+        AssignedReader(options, new ConsumerConfig { FetchWaitMaxMs = 10, FetchQueueBackoffMs = FetchQueueBackoffMs }, "invitestream-replay", $"invitestream-replay-{Guid.NewGuid():N}");
 
     // A reader by assignment that commits nothing, reads committed records only and is told where
     // each partition ends: a transactional topic ends in a commit marker no reader sees.
@@ -139,6 +148,8 @@ internal static class KafkaClientConfig
     private static ConsumerConfig Consumer(KafkaOptions options, string clientId, string groupId)
     {
         var config = With(options, new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest, AutoCommitIntervalMs = 1000 });
+        config.FetchWaitMaxMs ??= FetchWaitMaxMs;
+        config.FetchQueueBackoffMs ??= FetchQueueBackoffMs;
         config.BootstrapServers = options.BootstrapServers;
         config.ClientId ??= clientId;
         config.GroupId = groupId;
