@@ -19,6 +19,14 @@ public sealed class PipelineOptions
     [Range(1, 10_000)]
     public int MaxInFlightPerPartition { get; set; } = 64;
 
+    /// <summary>
+    /// Invites of one trigger partition being dispatched at once (one contact's in order). All
+    /// invites of a campaign go through one trigger partition, so this bounds a campaign's calls in
+    /// flight; each dispatch spends most of its time on acknowledged writes around its call.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxDispatchesInFlightPerPartition { get; set; } = 256;
+
     /// <summary>Records buffered per partition before the partition is paused.</summary>
     [Range(1, 1_000_000)]
     public int PartitionBufferCapacity { get; set; } = 20_000;

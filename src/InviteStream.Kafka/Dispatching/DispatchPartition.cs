@@ -23,7 +23,7 @@ internal sealed partial class DispatchPartition(
     ResultPublisher results,
     PipelineOptions options,
     TimeProvider time,
-    ILogger logger) : PartitionWork(partition, options, time)
+    ILogger logger) : PartitionWork(partition, options, time, options.MaxDispatchesInFlightPerPartition)
 {
     private DispatchTurn? _lastTurn;
 

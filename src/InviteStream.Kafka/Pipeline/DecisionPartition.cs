@@ -23,7 +23,7 @@ internal sealed partial class DecisionPartition(
     RecordHandler handler,
     PipelineOptions options,
     TimeProvider time,
-    ILogger logger) : PartitionWork(partition, options, time)
+    ILogger logger) : PartitionWork(partition, options, time, options.MaxInFlightPerPartition)
 {
     // Dead letters and re-keyed records carry no contact to order by; each kind keeps its offset order in a lane of its own.
     private const string DeadLetterLane = "\u0000dead-letters";

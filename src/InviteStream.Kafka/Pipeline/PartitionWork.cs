@@ -8,7 +8,8 @@ namespace InviteStream.Kafka.Pipeline;
 /// loop, and how it ends — drained within a timeout, or abandoned uncommitted for the partition's
 /// next owner to do again.
 /// </summary>
-internal abstract class PartitionWork(TopicPartition partition, PipelineOptions options, TimeProvider time) : IRecordSink, IDisposable
+/// <param name="inFlight">Records of the partition worked on at once (different keys).</param>
+internal abstract class PartitionWork(TopicPartition partition, PipelineOptions options, TimeProvider time, int inFlight) : IRecordSink, IDisposable
 {
     private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _run = Task.CompletedTask;
@@ -22,7 +23,7 @@ internal abstract class PartitionWork(TopicPartition partition, PipelineOptions 
 
     protected PartitionInbox Inbox { get; } = new(options.PartitionBufferCapacity, options.PartitionBufferBytes, time);
 
-    protected ContactLanes Lanes { get; } = new(options.MaxInFlightPerPartition);
+    protected ContactLanes Lanes { get; } = new(inFlight);
 
     /// <summary>Cancelled when what is left is abandoned: on a drain that timed out, or an abort.</summary>
     protected CancellationTokenSource Abandon { get; } = new();

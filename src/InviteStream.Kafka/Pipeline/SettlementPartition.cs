@@ -16,7 +16,7 @@ namespace InviteStream.Kafka.Pipeline;
 /// </summary>
 internal sealed partial class SettlementPartition(
     TopicPartition partition, DecisionPartition decisions, RecordHandler handler, InviteFlow flow, PipelineOptions options, TimeProvider time, ILogger logger)
-    : PartitionWork(partition, options, time)
+    : PartitionWork(partition, options, time, options.MaxInFlightPerPartition)
 {
     protected override async Task RunAsync(CancellationToken token)
     {

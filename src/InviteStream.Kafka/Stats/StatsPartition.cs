@@ -24,7 +24,7 @@ internal sealed partial class StatsPartition(
     PipelineOptions options,
     PipelineStatistics statistics,
     TimeProvider time,
-    ILogger logger) : PartitionWork(partition, options, time)
+    ILogger logger) : PartitionWork(partition, options, time, options.MaxInFlightPerPartition)
 {
     private readonly TimeSpan _grace = options.StatsGrace;
     private readonly TimeSpan _retention = options.StatsRetention;
