@@ -165,8 +165,12 @@ public sealed class InviteFlow(
                 }
                 else
                 {
-                    // The engine received the request by now at the latest: the permit's window starts here.
-                    await permits.AnsweredAsync(campaign, request.RequestId, time.GetUtcNow(), CancellationToken.None);
+                    // The engine received the request by now at the latest: the permit counts from
+                    // here, at once. Its record is not waited for: until it is durable, a next owner
+                    // counts the grant as unanswered, from its grant plus the request allowance (later
+                    // still), and a grant log that fails fails the next grant's write, which is waited for.
+                    _ = permits.AnsweredAsync(campaign, request.RequestId, time.GetUtcNow(), CancellationToken.None)
+                        .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 }
             }
         }
