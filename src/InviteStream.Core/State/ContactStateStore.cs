@@ -145,14 +145,13 @@ public sealed class ContactStateStore(TimeSpan retention)
             _engineContactIds.TryRemove(snapshot.ContactId, out _);
         }
 
-        var extras = new ContactExtras(snapshot.Pending, snapshot.SuppressedByEngineUntil, [.. snapshot.Decisions]);
-        if (extras.IsEmpty)
+        if (snapshot.Pending is null && snapshot.SuppressedByEngineUntil is null && snapshot.Decisions.Count == 0)
         {
             _extras.TryRemove(snapshot.ContactId, out _);
         }
         else
         {
-            _extras[snapshot.ContactId] = extras;
+            _extras[snapshot.ContactId] = new ContactExtras(snapshot.Pending, snapshot.SuppressedByEngineUntil, [.. snapshot.Decisions]);
         }
     }
 

@@ -64,6 +64,96 @@ internal static class ContactSnapshotJson
             return new ContactSnapshot(contactId, []);
         }
 
+        return ReadInvitesOnly(contactId, value) ?? ReadDocument(contactId, value);
+    }
+
+    // Most records hold only invites (and the engine's id): read in one pass, without a document,
+    // because a restore reads a whole changelog of them before its partition decides anything.
+    // Null for anything else (a pending invite, remembered decisions, an engine suppression).
+    private static ContactSnapshot? ReadInvitesOnly(string contactId, byte[] value)
+    {
+        var reader = new Utf8JsonReader(value);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        List<InviteRecord>? invites = null;
+        string? engineContactId = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("invites"u8))
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || ReadInvites(ref reader) is not { } read)
+                {
+                    return null;
+                }
+
+                invites = read;
+            }
+            else if (reader.ValueTextEquals("contactId"u8) || reader.ValueTextEquals("engineContactId"u8))
+            {
+                var isEngineId = reader.ValueTextEquals("engineContactId"u8);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    return null;
+                }
+
+                engineContactId = isEngineId ? reader.GetString() : engineContactId;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return invites is null ? null : new ContactSnapshot(contactId, invites, EngineContactId: engineContactId);
+    }
+
+    // From the array's start to its end; null when an invite is not as written.
+    private static List<InviteRecord>? ReadInvites(ref Utf8JsonReader reader)
+    {
+        var invites = new List<InviteRecord>(1);
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            string? campaignId = null;
+            DateTimeOffset? at = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isCampaign = reader.ValueTextEquals("campaignId"u8);
+                var isAt = reader.ValueTextEquals("at"u8);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String || !(isCampaign || isAt))
+                {
+                    return null;
+                }
+
+                if (isCampaign)
+                {
+                    campaignId = reader.GetString();
+                }
+                else if (reader.TryGetDateTimeOffset(out var time))
+                {
+                    at = new DateTimeOffset(time.UtcTicks, TimeSpan.Zero);
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            if (campaignId is null || at is null)
+            {
+                return null;
+            }
+
+            invites.Add(new InviteRecord(campaignId, at.Value));
+        }
+
+        return reader.TokenType == JsonTokenType.EndArray ? invites : null;
+    }
+
+    private static ContactSnapshot ReadDocument(string contactId, byte[] value)
+    {
         using var document = JsonDocument.Parse(value);
         var root = document.RootElement;
         var invites = root.GetProperty("invites").EnumerateArray()
