@@ -1,21 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
-using InviteStream.Core.Campaigns;
+using HdrHistogram;
+using InviteStream.Core.State;
 using InviteStream.Kafka;
-using InviteStream.Kafka.Embedded;
+using InviteStream.Kafka.Clients;
 using InviteStream.Kafka.Pipeline;
-using InviteStream.Simulator;
+using InviteStream.Kafka.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace InviteStream.Benchmarks;
 
 /// <summary>
-/// End to end on the embedded broker: a raw Confluent.Kafka consume-and-produce loop over N events,
-/// then the worker on N events that match no campaign, then on N events that all trigger (simulator
-/// at zero latency, caps far above the load), all in one run so the ratios show the worker's own cost.
+/// The worker end to end on the embedded broker (in another process, with the simulator), against
+/// baselines measured in the same run: a raw consume loop and a raw consume-and-produce loop with the
+/// worker's fetch settings, bare HTTP posts to the same simulator, and Streamiz.Kafka.Net running the
+/// same decisions. Workloads: no-match, mix (85 % no match, 10 % cooldown, 5 % invite) and all-trigger;
+/// then latency under an open-loop load at 25, 50 and 75 % of the mix capacity, and the restore of
+/// contact state from the changelog.
 /// </summary>
 internal static class PipelineThroughput
 {
@@ -26,88 +30,163 @@ internal static class PipelineThroughput
     // trims a partition's log at about 5 MB (~6 000 triggers): more would be lost before they are read.
     private const int MaxTriggerEvents = 4_000;
 
-    public static async Task RunAsync(int events, bool noMatchOnly = false, bool triggerOnly = false)
+    // A compacted changelog partition holds ~5 MB on the embedded broker: 1 M snapshots need about 64.
+    private const int RestorePartitions = 64;
+
+    private static readonly double[] Loads = [0.25, 0.5, 0.75];
+    private static readonly TimeSpan LoadDuration = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan LoadWarmUp = TimeSpan.FromSeconds(2);
+
+    private static readonly Dictionary<string, string?> WorkerSettings = new()
     {
-        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
-        var campaign = BenchmarkData.Guide() with { Throttling = new Throttling(1, 86400, 100_000_000) };
-        await using var simulator = await SimulatorServer.StartAsync(
-            new SimulatorOptions { ClientId = "bench", ClientSecret = "bench-secret", RequestsPerMinute = int.MaxValue }, [campaign]);
+        // The benchmark's events carry the time the benchmark started.
+        ["Pipeline:MaxEventAge"] = "01:00:00",
+        ["Pipeline:MaxInviteDelay"] = "01:00:00",
+    };
 
-        if (triggerOnly)
+    private static readonly PeakWorkingSet WorkerMemory = new();
+
+    // Processor time per event of the last worker run: the worker's process, and the broker's and simulator's.
+    private static (double Worker, double Stack) _lastCpu;
+
+    public static async Task RunAsync(int events, int restoreContacts, string? only)
+    {
+        using var stack = BenchStack.Start();
+        using var sampler = WorkerMemory.Start();
+        if (only is not null)
         {
-            // For profiling the dispatch path alone.
-            Console.WriteLine(Line($"trigger_events_per_s={(await WorkerAsync(cluster, simulator, campaign, Math.Min(events, MaxTriggerEvents), "trigger", churn: 0.9)).Rate:F0}"));
+            // For profiling one path alone.
+            if (only == "restore")
+            {
+                Console.WriteLine(Line($"restore_contacts_per_s={await RestoreAsync(stack, restoreContacts):F0}"));
+                return;
+            }
+
+            var kind = Enum.Parse<WorkloadKind>(only, ignoreCase: true);
+            var count = kind == WorkloadKind.Trigger ? Math.Min(events, MaxTriggerEvents) : events;
+            Console.WriteLine(Line($"{only}_events_per_s={await WorkerAsync(stack, kind, count, only):F0}"));
+            Console.WriteLine(Line($"cpu_ms_per_event worker={_lastCpu.Worker:F3} broker_and_simulator={_lastCpu.Stack:F3}"));
             return;
         }
 
-        if (noMatchOnly)
-        {
-            // For profiling the decision path alone.
-            Console.WriteLine(Line($"nomatch_events_per_s={(await WorkerAsync(cluster, simulator, campaign, events, "nomatch", churn: 0.1)).Rate:F0}"));
-            return;
-        }
-
-        // Raw and no-match runs alternate; each round's ratio compares two runs made seconds apart,
-        // and the median round is reported: the machine's noise and warm-up hit both sides alike.
-        var raws = new List<double>();
-        var noMatches = new List<double>();
+        // The runs of a round follow each other seconds apart and the median round is reported:
+        // the machine's noise and warm-up hit every side alike.
+        var consume = new List<double>();
+        var consumeProduce = new List<double>();
+        var noMatch = new List<double>();
+        var mix = new List<double>();
+        var streamiz = new List<double>();
         for (var round = 0; round < Rounds; round++)
         {
-            raws.Add(await RawConsumeProduceAsync(cluster, events, $"raw{round}"));
-            noMatches.Add((await WorkerAsync(cluster, simulator, campaign, events, $"nomatch{round}", churn: 0.1)).Rate);
-            Console.Error.WriteLine(Line($"# round {round}: raw {raws[^1]:F0}/s, no-match {noMatches[^1]:F0}/s"));
+            consume.Add(await RawConsumeAsync(stack, events, $"rawc{round}", produce: false));
+            consumeProduce.Add(await RawConsumeAsync(stack, events, $"rawp{round}", produce: true));
+            noMatch.Add(await WorkerAsync(stack, WorkloadKind.NoMatch, events, $"nomatch{round}"));
+            mix.Add(await WorkerAsync(stack, WorkloadKind.Mix, events, $"mix{round}"));
+            streamiz.Add(await StreamizAsync(stack, events, $"peer{round}"));
+            Console.Error.WriteLine(Line(
+                $"# round {round}: consume {consume[^1]:F0}/s, consume-produce {consumeProduce[^1]:F0}/s, no-match {noMatch[^1]:F0}/s, mix {mix[^1]:F0}/s, streamiz mix {streamiz[^1]:F0}/s"));
         }
 
-        Memory("after no-match runs");
-        var (trigger, p99) = await WorkerAsync(cluster, simulator, campaign, Math.Min(events, MaxTriggerEvents), "trigger", churn: 0.9);
-        Memory("after trigger run");
-        var httpCeiling = await HttpCeilingAsync(simulator, campaign.Id, Math.Min(events, 20_000));
-        var raw = Median(raws);
-        var noMatch = Median(noMatches);
-        var noMatchRatio = Median([.. raws.Zip(noMatches, (r, n) => n / r)]);
-        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        var trigger = await WorkerAsync(stack, WorkloadKind.Trigger, Math.Min(events, MaxTriggerEvents), "trigger");
+        var triggerCpu = _lastCpu;
+        var ceilingRequests = Math.Min(events, 20_000);
+        var httpCeiling = await HttpCeilingAsync(stack, ceilingRequests);
+        var mixCapacity = Median(mix);
+        var latencies = new List<(double Load, LongHistogram Histogram, double Rate)>();
+        foreach (var load in Loads)
+        {
+            var rate = load * mixCapacity;
+            latencies.Add((load, await LatencyAsync(stack, rate, $"load{load * 100:F0}"), rate));
+        }
 
+        var restore = await RestoreAsync(stack, restoreContacts);
+
+        Console.WriteLine(Line($"machine={Environment.ProcessorCount} cores, {Environment.OSVersion.VersionString}, .NET {Environment.Version}"));
         Console.WriteLine(Line($"events={events} partitions={Partitions} rounds={Rounds}"));
-        Console.WriteLine(Line($"raw_msgs_per_s={raw:F0}"));
-        Console.WriteLine(Line($"nomatch_events_per_s={noMatch:F0}"));
+        Console.WriteLine(Line($"raw_consume_per_s={Median(consume):F0}"));
+        Console.WriteLine(Line($"raw_consume_produce_per_s={Median(consumeProduce):F0}"));
+        Console.WriteLine(Line($"nomatch_events_per_s={Median(noMatch):F0}"));
+        Console.WriteLine(Line($"mix_events_per_s={mixCapacity:F0}"));
+        Console.WriteLine(Line($"streamiz_mix_events_per_s={Median(streamiz):F0}"));
         Console.WriteLine(Line($"trigger_events_per_s={trigger:F0}"));
         Console.WriteLine(Line($"http_trigger_ceiling_per_s={httpCeiling:F0}"));
+        Console.WriteLine(Line($"cpu_ms_per_invite worker={triggerCpu.Worker:F3} broker_and_simulator={triggerCpu.Stack:F3}"));
+        foreach (var (load, histogram, rate) in latencies)
+        {
+            Console.WriteLine(Line(
+                $"latency_ms_at_{load * 100:F0}pct rate={rate:F0}/s outcomes={histogram.TotalCount} p50={Ms(histogram, 50):F1} p99={Ms(histogram, 99):F1} p999={Ms(histogram, 99.9):F1} max={histogram.GetMaxValue() / 1000.0:F1}"));
+        }
+
+        Console.WriteLine(Line($"ratio_nomatch_to_consume={Median(Ratios(noMatch, consume)):F2}"));
+        Console.WriteLine(Line($"ratio_mix_to_consume={Median(Ratios(mix, consume)):F2}"));
         Console.WriteLine(Line($"ratio_trigger_to_http_ceiling={trigger / httpCeiling:F2}"));
-        Console.WriteLine(Line($"ratio_nomatch={noMatchRatio:F2}"));
-        Console.WriteLine(Line($"ratio_trigger={trigger / raw:F2}"));
-        Console.WriteLine(Line($"p99_decision_ms={p99:F1}"));
-        Console.WriteLine(Line($"peak_working_set_mb={peakMb:F0}"));
+        Console.WriteLine(Line($"ratio_mix_to_streamiz={Median(Ratios(mix, streamiz)):F2}"));
+        Console.WriteLine(Line($"p99_ms_at_half_load={Ms(latencies.Single(l => l.Load == 0.5).Histogram, 99):F1}"));
+        Console.WriteLine(Line($"restore_contacts_per_s={restore:F0}"));
+        Console.WriteLine(Line($"peak_working_set_mb={WorkerMemory.PeakBytes / 1048576.0:F0}"));
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private static IEnumerable<double> Ratios(List<double> worker, List<double> baseline) => worker.Zip(baseline, (w, b) => w / b);
+
+    private static double Ms(LongHistogram histogram, double percentile) => histogram.GetValueAtPercentile(percentile) / 1000.0;
 
     // One POST per trigger is the product's contract, so the HTTP round trip to the same simulator,
     // with as many requests in flight as the worker allows per partition, bounds the trigger rate.
-    private static async Task<double> HttpCeilingAsync(SimulatorServer simulator, string campaignId, int requests)
+    private static async Task<double> HttpCeilingAsync(BenchStack stack, int requests)
     {
-        using var http = new HttpClient { BaseAddress = simulator.BaseUrl };
+        using var http = new HttpClient { BaseAddress = stack.SimulatorUrl };
         var token = await DispatchThroughput.RawTokenAsync(http);
+        var campaignId = BenchStack.Campaign.Id;
         await DispatchThroughput.RunConcurrentlyAsync(500, 64, i => DispatchThroughput.RawPostAsync(http, token, campaignId, $"ceiling-warm-{i}"));
-        return await DispatchThroughput.RunConcurrentlyAsync(requests, 64, i => DispatchThroughput.RawPostAsync(http, token, campaignId, $"ceiling-{i}"));
+        var cpu = CpuUse.Start(stack);
+        var rate = await DispatchThroughput.RunConcurrentlyAsync(requests, 64, i => DispatchThroughput.RawPostAsync(http, token, campaignId, $"ceiling-{i}"));
+        var (clientMs, simulatorMs) = cpu.PerItemMs(requests);
+        Console.WriteLine(Line($"cpu_ms_per_bare_post client={clientMs:F3} broker_and_simulator={simulatorMs:F3}"));
+        return rate;
     }
 
-    private static async Task<double> RawConsumeProduceAsync(EmbeddedKafkaCluster cluster, int events, string name)
+    /// <summary>Processor time of this process and of the broker's, from a start to a number of items done.</summary>
+    private sealed class CpuUse(BenchStack stack, TimeSpan self, TimeSpan child)
     {
-        cluster.CreateTopic($"{name}-in", Partitions);
-        cluster.CreateTopic($"{name}-out", Partitions);
-        await ProduceAsync(cluster, $"{name}-in", events, name, 0.1);
+        public static CpuUse Start(BenchStack stack) => new(stack, SelfCpu(), stack.ProcessorTime);
+
+        public (double SelfMs, double StackMs) PerItemMs(int items) =>
+            ((SelfCpu() - self).TotalMilliseconds / items, (stack.ProcessorTime - child).TotalMilliseconds / items);
+
+        private static TimeSpan SelfCpu()
+        {
+            using var process = Process.GetCurrentProcess();
+            return process.TotalProcessorTime;
+        }
+    }
+
+    // A consume loop with the worker's input fetch settings that stores each offset (auto-committed,
+    // as the worker's are) and, with `produce`, copies each record to an output topic.
+    private static async Task<double> RawConsumeAsync(BenchStack stack, int events, string name, bool produce)
+    {
+        stack.CreateTopic($"{name}-in", Partitions);
+        stack.CreateTopic($"{name}-out", Partitions);
+        Workload.Produce(stack.BootstrapServers, $"{name}-in", WorkloadKind.Mix, name, 0, events);
 
         using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = cluster.BootstrapServers,
+            BootstrapServers = stack.BootstrapServers,
             GroupId = name,
             GroupProtocol = GroupProtocol.Consumer,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoOffsetStore = false,
+            FetchWaitMaxMs = KafkaClientConfig.FetchWaitMaxMs,
+            FetchQueueBackoffMs = KafkaClientConfig.FetchQueueBackoffMs,
         }).Build();
         using var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
         {
-            BootstrapServers = cluster.BootstrapServers,
+            BootstrapServers = stack.BootstrapServers,
             EnableIdempotence = true,
             LingerMs = 5,
         }).Build();
@@ -118,50 +197,43 @@ internal static class PipelineThroughput
         var read = 0;
         while (read < events)
         {
-            var record = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("raw loop stalled");
+            var record = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException($"{name}: the raw loop stalled");
             clock ??= Stopwatch.StartNew();
             read++;
-            producer.Produce($"{name}-out", new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value }, _ => Interlocked.Increment(ref delivered));
+            if (produce)
+            {
+                producer.Produce($"{name}-out", new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value }, _ => Interlocked.Increment(ref delivered));
+            }
+
             consumer.StoreOffset(record);
         }
 
         producer.Flush(TimeSpan.FromSeconds(60));
         var rate = events / clock!.Elapsed.TotalSeconds;
         consumer.Close();
-        return delivered == events ? rate : throw new InvalidOperationException($"raw loop delivered {delivered} of {events}");
+        await Task.CompletedTask;
+        return !produce || delivered == events ? rate : throw new InvalidOperationException($"{name}: the raw loop delivered {delivered} of {events}");
     }
 
-    private static async Task<(double Rate, double P99)> WorkerAsync(
-        EmbeddedKafkaCluster cluster, SimulatorServer simulator, Campaign campaign, int events, string name, double churn)
+    // From the first event read to the last decided, over a backlog produced before the start.
+    private static async Task<double> WorkerAsync(BenchStack stack, WorkloadKind kind, int events, string name)
     {
-        using var host = BenchmarkWorker.Build(cluster, simulator, campaign, name, Partitions, new Dictionary<string, string?>
-        {
-            ["Pipeline:MaxEventAge"] = "01:00:00",
-            ["Pipeline:MaxInviteDelay"] = "01:00:00",
-        });
-        await ProduceAsync(cluster, $"{name}-in", events, name, churn);
+        using var host = BenchmarkWorker.Build(stack, name, Partitions, WorkerSettings);
+        Workload.Produce(stack.BootstrapServers, $"{name}-in", kind, name, 0, events);
         var statistics = host.Services.GetRequiredService<PipelineStatistics>();
-        var startup = Stopwatch.StartNew();
+        using var measuring = WorkerMemory.Measure();
         await host.StartAsync();
         while (statistics.EventsRead == 0)
         {
             await Task.Delay(1);
         }
 
-        // Steady state, as for the raw loop: from the first event read to the last decided.
         var clock = Stopwatch.StartNew();
-        long peakCommitted = 0;
-        var polls = 0;
-        Console.Error.WriteLine(Line($"# {name}: first event read {startup.Elapsed.TotalMilliseconds:F0} ms after start (topic check, join, restore)"));
+        var cpu = CpuUse.Start(stack);
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         while (statistics.Finished < events)
         {
             await Task.Delay(5);
-            // Sampled every 100 ms: GetGCMemoryInfo itself costs enough to show up in the rate.
-            if (++polls % 20 == 0)
-            {
-                peakCommitted = Math.Max(peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
-            }
-
             if (clock.Elapsed > TimeSpan.FromMinutes(3))
             {
                 throw new TimeoutException($"{name}: {statistics.Finished} of {events} decided after 3 minutes");
@@ -169,52 +241,229 @@ internal static class PipelineThroughput
         }
 
         var rate = events / clock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine(Line($"# {name}: peak GC committed {peakCommitted / 1048576.0:F0} MB"));
-        var p99 = statistics.DecisionLatency.Percentile(99);
+        _lastCpu = cpu.PerItemMs(events);
+        Console.Error.WriteLine(Line($"# {name}: GC collections during the run: gen0 {GC.CollectionCount(0) - collections.Item1}, gen1 {GC.CollectionCount(1) - collections.Item2}, gen2 {GC.CollectionCount(2) - collections.Item3}"));
         await host.StopAsync();
-        return (rate, p99);
+        return rate;
     }
 
-    private static async Task ProduceAsync(EmbeddedKafkaCluster cluster, string topic, int events, string prefix, double churn)
+    private static async Task<double> StreamizAsync(BenchStack stack, int events, string name)
     {
-        using var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
+        stack.CreateTopic($"{name}-in", Partitions);
+        Workload.Produce(stack.BootstrapServers, $"{name}-in", WorkloadKind.Mix, name, 0, events);
+        await using var peer = await StreamizPeer.StartAsync(stack, BenchStack.Campaign, name, Partitions);
+        while (peer.Processed == 0)
         {
-            BootstrapServers = cluster.BootstrapServers,
-            LingerMs = 20,
-            EnableIdempotence = true,
-            // Kafka's default partitioner, as the worker expects by default: every contact in its home partition.
-            Partitioner = Partitioner.Murmur2Random,
-        }).Build();
-        var occurredAt = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-        for (var i = 0; i < events; i++)
+            await Task.Delay(1);
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (peer.Processed < events)
         {
-            var contact = $"ext:{prefix}{i:D7}";
-            var attributes = $"\"external.churn_probability\":{churn.ToString(CultureInfo.InvariantCulture)},\"session.dwell_time_seconds\":52,\"contact.is_authenticated\":true,\"browser.locale\":\"en-US\",\"referrer.page\":\"/pricing/enterprise\"";
-            var json = $"{{\"eventId\":\"{prefix}-{i}\",\"contactId\":\"{contact}\",\"channelId\":\"webchat:primary_embed\",\"occurredAt\":\"{occurredAt}\",\"correlationId\":\"c{i}\",\"attributes\":{{{attributes}}}}}";
-            var message = new Message<string?, byte[]> { Key = contact, Value = Encoding.UTF8.GetBytes(json) };
-            while (true)
+            await Task.Delay(5);
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
             {
-                try
-                {
-                    producer.Produce(topic, message);
-                    break;
-                }
-                catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(50));
-                }
+                throw new TimeoutException($"{name}: Streamiz processed {peer.Processed} of {events} after 3 minutes");
             }
         }
 
-        producer.Flush(TimeSpan.FromSeconds(60));
-        await Task.CompletedTask;
+        return events / clock.Elapsed.TotalSeconds;
     }
 
-    private static void Memory(string when)
+    /// <summary>
+    /// An open-loop producer at <paramref name="perSecond"/> (the schedule does not wait for the
+    /// worker), and a consumer of the outcome topic: each outcome's latency runs from its event's
+    /// scheduled produce time to the moment the outcome is read back (so after it was acknowledged).
+    /// Events of the first <see cref="LoadWarmUp"/> are not counted.
+    /// </summary>
+    private static async Task<LongHistogram> LatencyAsync(BenchStack stack, double perSecond, string name)
     {
-        using var process = Process.GetCurrentProcess();
-        Console.Error.WriteLine(Line($"# {when}: managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F0} MB, working set {process.WorkingSet64 / 1048576.0:F0} MB"));
+        using var host = BenchmarkWorker.Build(stack, name, Partitions, WorkerSettings);
+        using var measuring = WorkerMemory.Measure();
+        await host.StartAsync();
+        var statistics = host.Services.GetRequiredService<PipelineStatistics>();
+
+        // Joined and restored: a first few events decided before the clock starts.
+        const int Primer = 200;
+        Workload.Produce(stack.BootstrapServers, $"{name}-in", WorkloadKind.NoMatch, $"{name}primer", 0, Primer);
+        while (statistics.Finished < Primer)
+        {
+            await Task.Delay(5);
+        }
+
+        var events = (int)(perSecond * LoadDuration.TotalSeconds);
+        var firstCounted = (int)(perSecond * LoadWarmUp.TotalSeconds);
+        var expected = Enumerable.Range(firstCounted, events - firstCounted).Count(i => Workload.HasOutcome(WorkloadKind.Mix, i));
+        var histogram = new LongHistogram(TimeSpan.FromMinutes(1).Ticks / 10, 3);
+        var clock = Stopwatch.StartNew();
+        var ticksPerEvent = Stopwatch.Frequency / perSecond;
+
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = stack.BootstrapServers,
+            GroupId = $"{name}-reader",
+            FetchWaitMaxMs = 2,
+            FetchQueueBackoffMs = 1,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset($"{name}-out", p, Offset.Beginning)));
+        var reading = Task.Factory.StartNew(
+            () =>
+            {
+                var counted = 0;
+                var deadline = LoadDuration + TimeSpan.FromSeconds(30);
+                while (counted < expected && clock.Elapsed < deadline)
+                {
+                    var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                    var i = record?.Message.Value is { } value ? Workload.EventNumberOf(value) : -1;
+                    if (i < firstCounted)
+                    {
+                        continue;
+                    }
+
+                    var scheduled = (long)(i * ticksPerEvent);
+                    histogram.RecordValue(Math.Max(clock.ElapsedTicks - scheduled, 0) * 1_000_000 / Stopwatch.Frequency);
+                    counted++;
+                }
+
+                return counted;
+            },
+            TaskCreationOptions.LongRunning);
+
+        using (var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = stack.BootstrapServers,
+            LingerMs = 1,
+            EnableIdempotence = true,
+            Partitioner = Partitioner.Murmur2Random,
+        }).Build())
+        {
+            // Every event due by now is sent, then the loop waits a millisecond: a spinning
+            // producer would take one of the machine's two cores from the worker.
+            var next = 0;
+            while (next < events)
+            {
+                var now = clock.ElapsedTicks;
+                while (next < events && next * ticksPerEvent <= now)
+                {
+                    producer.Produce($"{name}-in", Workload.Message(WorkloadKind.Mix, name, next));
+                    next++;
+                }
+
+                await Task.Delay(1);
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+
+        var counted = await reading;
+        await host.StopAsync();
+        if (counted < expected)
+        {
+            Console.Error.WriteLine(Line($"# {name}: only {counted} of {expected} outcomes arrived within 30 s of the load's end"));
+        }
+
+        // Recorded in microseconds.
+        return histogram;
+    }
+
+    /// <summary>Contacts per second restored from the changelog into stores, every partition at once as on an assignment.</summary>
+    private static async Task<double> RestoreAsync(BenchStack stack, int contacts)
+    {
+        const string Name = "restore";
+        using var host = BenchmarkWorker.Build(stack, Name, RestorePartitions, WorkerSettings);
+        var topic = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value.EffectiveChangelogTopic;
+        var invitedAt = TimeProvider.System.GetUtcNow();
+        using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = stack.BootstrapServers, LingerMs = 20, EnableIdempotence = true }).Build())
+        {
+            for (var i = 0; i < contacts; i++)
+            {
+                var contactId = string.Create(CultureInfo.InvariantCulture, $"ext:restore{i:D8}");
+                var snapshot = new ContactSnapshot(contactId, [new InviteRecord(BenchStack.Campaign.Id, invitedAt)]);
+                var message = new Message<byte[], byte[]> { Key = System.Text.Encoding.UTF8.GetBytes(contactId), Value = ContactSnapshotJson.Write(snapshot) };
+                while (true)
+                {
+                    try
+                    {
+                        producer.Produce(new TopicPartition(topic, i % RestorePartitions), message);
+                        break;
+                    }
+                    catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        producer.Poll(TimeSpan.FromMilliseconds(50));
+                    }
+                }
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(120));
+        }
+
+        var changelog = host.Services.GetRequiredService<ContactStateChangelog>();
+        using var measuring = WorkerMemory.Measure();
+        var clock = Stopwatch.StartNew();
+        var stores = await Task.WhenAll(Enumerable.Range(0, RestorePartitions).Select(p => Task.Factory.StartNew(
+            () => changelog.Restore(p, TimeSpan.FromDays(1), CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+        var elapsed = clock.Elapsed;
+        var restored = stores.Sum(s => s.Count);
+        Console.Error.WriteLine(Line($"# restore: {restored} of {contacts} contacts in {elapsed.TotalMilliseconds:F0} ms over {RestorePartitions} partitions"));
+        return restored == contacts
+            ? contacts / elapsed.TotalSeconds
+            : throw new InvalidOperationException($"restored {restored} of {contacts} contacts (the embedded broker trims a partition past ~5 MB)");
     }
 
     private static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The process's working set sampled every 100 ms while a worker runs; the peak of those samples.</summary>
+    private sealed class PeakWorkingSet
+    {
+        private int _measuring;
+        private long _peak;
+
+        public long PeakBytes => Interlocked.Read(ref _peak);
+
+        public IDisposable Start()
+        {
+            var stop = new Stop();
+            _ = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    if (Volatile.Read(ref _measuring) > 0)
+                    {
+                        using var process = Process.GetCurrentProcess();
+                        var bytes = process.WorkingSet64;
+                        long peak;
+                        do
+                        {
+                            peak = Interlocked.Read(ref _peak);
+                        }
+                        while (bytes > peak && Interlocked.CompareExchange(ref _peak, bytes, peak) != peak);
+                    }
+
+                    await Task.Delay(100);
+                }
+            });
+            return stop;
+        }
+
+        public IDisposable Measure()
+        {
+            Interlocked.Increment(ref _measuring);
+            return new Scope(this);
+        }
+
+        private sealed class Stop : IDisposable
+        {
+            private volatile bool _stopped;
+
+            public bool IsCancellationRequested => _stopped;
+
+            public void Dispose() => _stopped = true;
+        }
+
+        private sealed class Scope(PeakWorkingSet owner) : IDisposable
+        {
+            public void Dispose() => Interlocked.Decrement(ref owner._measuring);
+        }
+    }
 }
