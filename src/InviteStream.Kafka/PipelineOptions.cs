@@ -17,7 +17,7 @@ public sealed class PipelineOptions
 
     /// <summary>Events of one partition being decided at once (different contacts; one contact's events stay in order).</summary>
     [Range(1, 10_000)]
-    public int MaxInFlightPerPartition { get; set; } = 64;
+    public int MaxInFlightPerPartition { get; set; } = 1024;
 
     /// <summary>
     /// Invites of one trigger partition being dispatched at once (one contact's in order). All
