@@ -49,7 +49,7 @@ internal static class PipelineThroughput
     // Processor time per event of the last worker run: the worker's process, and the broker's and simulator's.
     private static (double Worker, double Stack) _lastCpu;
 
-    public static async Task RunAsync(int events, int restoreContacts, string? only)
+    public static async Task RunAsync(int events, int restoreContacts, string? only, string? variant = null)
     {
         using var stack = BenchStack.Start();
         using var sampler = WorkerMemory.Start();
@@ -64,8 +64,26 @@ internal static class PipelineThroughput
 
             var kind = Enum.Parse<WorkloadKind>(only, ignoreCase: true);
             var count = kind == WorkloadKind.Trigger ? Math.Min(events, MaxTriggerEvents) : events;
-            Console.WriteLine(Line($"{only}_events_per_s={await WorkerAsync(stack, kind, count, only):F0}"));
-            Console.WriteLine(Line($"cpu_ms_per_event worker={_lastCpu.Worker:F3} broker_and_simulator={_lastCpu.Stack:F3}"));
+            if (variant is null)
+            {
+                Console.WriteLine(Line($"{only}_events_per_s={await WorkerAsync(stack, kind, count, only):F0}"));
+                Console.WriteLine(Line($"cpu_ms_per_event worker={_lastCpu.Worker:F3} broker_and_simulator={_lastCpu.Stack:F3}"));
+                return;
+            }
+
+            // A setting against the defaults, in alternating runs of one process: the machine's
+            // noise between runs is larger than most changes worth measuring.
+            var (key, value) = variant.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException("--variant takes key=value", nameof(variant));
+            var baseline = new List<double>();
+            var changed = new List<double>();
+            for (var round = 0; round < Rounds; round++)
+            {
+                baseline.Add(await WorkerAsync(stack, kind, count, $"{only}-a{round}"));
+                changed.Add(await WorkerAsync(stack, kind, count, $"{only}-b{round}", new Dictionary<string, string?> { [key] = value }));
+                Console.Error.WriteLine(Line($"# round {round}: defaults {baseline[^1]:F0}/s, {variant} {changed[^1]:F0}/s"));
+            }
+
+            Console.WriteLine(Line($"{only}_events_per_s defaults={Median(baseline):F0} variant={Median(changed):F0} ratio={Median(Ratios(changed, baseline)):F2}"));
             return;
         }
 
@@ -76,12 +94,16 @@ internal static class PipelineThroughput
         var noMatch = new List<double>();
         var mix = new List<double>();
         var streamiz = new List<double>();
+        var noMatchCpu = new List<(double Worker, double Stack)>();
+        var mixCpu = new List<(double Worker, double Stack)>();
         for (var round = 0; round < Rounds; round++)
         {
             consume.Add(await RawConsumeAsync(stack, events, $"rawc{round}", produce: false));
             consumeProduce.Add(await RawConsumeAsync(stack, events, $"rawp{round}", produce: true));
             noMatch.Add(await WorkerAsync(stack, WorkloadKind.NoMatch, events, $"nomatch{round}"));
+            noMatchCpu.Add(_lastCpu);
             mix.Add(await WorkerAsync(stack, WorkloadKind.Mix, events, $"mix{round}"));
+            mixCpu.Add(_lastCpu);
             streamiz.Add(await StreamizAsync(stack, events, $"peer{round}"));
             Console.Error.WriteLine(Line(
                 $"# round {round}: consume {consume[^1]:F0}/s, consume-produce {consumeProduce[^1]:F0}/s, no-match {noMatch[^1]:F0}/s, mix {mix[^1]:F0}/s, streamiz mix {streamiz[^1]:F0}/s"));
@@ -110,7 +132,9 @@ internal static class PipelineThroughput
         Console.WriteLine(Line($"streamiz_mix_events_per_s={Median(streamiz):F0}"));
         Console.WriteLine(Line($"trigger_events_per_s={trigger:F0}"));
         Console.WriteLine(Line($"http_trigger_ceiling_per_s={httpCeiling:F0}"));
-        Console.WriteLine(Line($"cpu_ms_per_invite worker={triggerCpu.Worker:F3} broker_and_simulator={triggerCpu.Stack:F3}"));
+        Console.WriteLine(Line($"cpu_ms_per_event nomatch: worker={Median(noMatchCpu.Select(c => c.Worker)):F4} broker={Median(noMatchCpu.Select(c => c.Stack)):F4}"));
+        Console.WriteLine(Line($"cpu_ms_per_event mix: worker={Median(mixCpu.Select(c => c.Worker)):F4} broker_and_simulator={Median(mixCpu.Select(c => c.Stack)):F4}"));
+        Console.WriteLine(Line($"cpu_ms_per_event trigger: worker={triggerCpu.Worker:F3} broker_and_simulator={triggerCpu.Stack:F3}"));
         foreach (var (load, histogram, rate) in latencies)
         {
             Console.WriteLine(Line(
@@ -216,9 +240,9 @@ internal static class PipelineThroughput
     }
 
     // From the first event read to the last decided, over a backlog produced before the start.
-    private static async Task<double> WorkerAsync(BenchStack stack, WorkloadKind kind, int events, string name)
+    private static async Task<double> WorkerAsync(BenchStack stack, WorkloadKind kind, int events, string name, IDictionary<string, string?>? settings = null)
     {
-        using var host = BenchmarkWorker.Build(stack, name, Partitions, WorkerSettings);
+        using var host = BenchmarkWorker.Build(stack, name, Partitions, settings is null ? WorkerSettings : WorkerSettings.Concat(settings).ToDictionary());
         Workload.Produce(stack.BootstrapServers, $"{name}-in", kind, name, 0, events);
         var statistics = host.Services.GetRequiredService<PipelineStatistics>();
         using var measuring = WorkerMemory.Measure();
@@ -295,6 +319,10 @@ internal static class PipelineThroughput
         var firstCounted = (int)(perSecond * LoadWarmUp.TotalSeconds);
         var expected = Enumerable.Range(firstCounted, events - firstCounted).Count(i => Workload.HasOutcome(WorkloadKind.Mix, i));
         var histogram = new LongHistogram(TimeSpan.FromMinutes(1).Ticks / 10, 3);
+
+        // By status: from the scheduled produce to the outcome read, and the worker's own part of it
+        // (the outcome's decisionLatencyMs, from the event read to its decision).
+        var byStatus = new Dictionary<string, (LongHistogram Total, LongHistogram InWorker)>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         var ticksPerEvent = Stopwatch.Frequency / perSecond;
 
@@ -322,7 +350,14 @@ internal static class PipelineThroughput
                     }
 
                     var scheduled = (long)(i * ticksPerEvent);
-                    histogram.RecordValue(Math.Max(clock.ElapsedTicks - scheduled, 0) * 1_000_000 / Stopwatch.Frequency);
+                    var micros = Math.Max(clock.ElapsedTicks - scheduled, 0) * 1_000_000 / Stopwatch.Frequency;
+                    histogram.RecordValue(micros);
+                    var (status, inWorkerMs) = Workload.StatusAndDecisionLatencyOf(record!.Message.Value);
+                    var (total, inWorker) = byStatus.TryGetValue(status, out var kept)
+                        ? kept
+                        : byStatus[status] = (new LongHistogram(TimeSpan.FromMinutes(1).Ticks / 10, 3), new LongHistogram(TimeSpan.FromMinutes(1).Ticks / 10, 3));
+                    total.RecordValue(micros);
+                    inWorker.RecordValue((long)(inWorkerMs * 1000));
                     counted++;
                 }
 
@@ -358,6 +393,12 @@ internal static class PipelineThroughput
 
         var counted = await reading;
         await host.StopAsync();
+        foreach (var (status, (total, inWorker)) in byStatus.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            Console.Error.WriteLine(Line(
+                $"# {name} {status}: {total.TotalCount} outcomes, produce to outcome read p50 {Ms(total, 50):F1} ms p99 {Ms(total, 99):F1} ms; event read to decided (in the worker) p50 {Ms(inWorker, 50):F1} ms p99 {Ms(inWorker, 99):F1} ms"));
+        }
+
         if (counted < expected)
         {
             Console.Error.WriteLine(Line($"# {name}: only {counted} of {expected} outcomes arrived within 30 s of the load's end"));

@@ -75,6 +75,14 @@ internal static class Workload
         return int.TryParse(value[(dash + 1)..end], NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1;
     }
 
+    /// <summary>An outcome's status and its <c>decisionLatencyMs</c> (from the event read to its decision).</summary>
+    public static (string Status, double DecisionLatencyMs) StatusAndDecisionLatencyOf(byte[] outcomeJson)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(outcomeJson);
+        var root = document.RootElement;
+        return (root.GetProperty("status").GetString()!, root.GetProperty("decisionLatencyMs").GetDouble());
+    }
+
     /// <summary>Produces events <paramref name="from"/> to <paramref name="to"/> (excluded) and waits for them all.</summary>
     public static void Produce(string bootstrapServers, string topic, WorkloadKind kind, string prefix, int from, int to)
     {
