@@ -43,6 +43,9 @@ internal static class Workload
         _ => false,
     };
 
+    /// <summary>Whether event <paramref name="i"/> is a contact's first match, so invited (the other outcomes are suppressed).</summary>
+    public static bool Invites(WorkloadKind kind, int i) => kind == WorkloadKind.Trigger || (kind == WorkloadKind.Mix && i % Group == 0);
+
     public static Message<string?, byte[]> Message(WorkloadKind kind, string prefix, int i)
     {
         var (contact, matches) = kind switch
