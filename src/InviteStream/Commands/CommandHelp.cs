@@ -60,6 +60,9 @@ internal static class CommandHelp
         ],
     };
 
+    // `campaigns` has one verb, so its help and `sync`'s show the same example.
+    private const string SyncExample = "InviteStream campaigns sync --dry-run --Engagement:Region=mypurecloud.ie --Engagement:ClientId=<id>";
+
     private static readonly Dictionary<string, string[]> Examples = new(StringComparer.Ordinal)
     {
         [""] = ["InviteStream demo", "InviteStream run --help", "InviteStream validate deploy/campaigns"],
@@ -71,8 +74,8 @@ internal static class CommandHelp
         ["demo"] = ["InviteStream demo", "InviteStream demo --events 20000 --rate 5000"],
         ["dev-stack"] = ["InviteStream dev-stack", "InviteStream run --Kafka:BootstrapServers=<printed servers> --Engagement:BaseUrl=<printed simulator>"],
         ["validate"] = ["InviteStream validate deploy/campaigns"],
-        ["campaigns"] = ["InviteStream campaigns sync --dry-run --Engagement:Region=mypurecloud.ie --Engagement:ClientId=<id>"],
-        ["sync"] = ["InviteStream campaigns sync --dry-run --Engagement:Region=mypurecloud.ie --Engagement:ClientId=<id>"],
+        ["campaigns"] = [SyncExample],
+        ["sync"] = [SyncExample],
         ["replay"] =
         [
             "InviteStream replay --input events.jsonl --output outcomes.jsonl --report report.html",
