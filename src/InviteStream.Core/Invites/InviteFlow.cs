@@ -27,7 +27,7 @@ public sealed class InviteFlow(
     InviteDecider decider,
     IInviteDispatcher dispatcher,
     IOutcomeSink outcomes,
-    IFilterResultSink filterResults,
+    IFilterResultSink? filterResults,
     InviteFlowSettings settings,
     TimeProvider time)
 {
@@ -92,7 +92,7 @@ public sealed class InviteFlow(
         // For a not_eligible outcome the failing filters are also kept, as its reason.
         var reasons = settings.EmitNotEligible ? new FilterReportList() : null;
         var decision = decided ?? decider.Decide(
-            behavioralEvent, invites, time.GetUtcNow(), reasons is null ? filterResults : new FilterResultSinks(filterResults, reasons), input.OnlyCampaigns, contacts.SuppressedByEngineUntil(contactId));
+            behavioralEvent, invites, time.GetUtcNow(), reasons is null || filterResults is null ? reasons ?? filterResults : new FilterResultSinks(filterResults, reasons), input.OnlyCampaigns, contacts.SuppressedByEngineUntil(contactId));
         switch (decision.Kind)
         {
             case DecisionKind.NoMatch when reasons is null:

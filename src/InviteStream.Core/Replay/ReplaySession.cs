@@ -59,7 +59,8 @@ public sealed class ReplaySession : IDisposable
             new InviteDecider(campaigns.Campaigns, new DecisionRules(TimeSpan.MaxValue, settings.ConsolidatedSuppression)),
             new AcceptingEngine(),
             new OutcomeWriter(onOutcome),
-            filterResults ?? NoFilterResults.Instance,
+            // None when nobody reads them: an event no campaign accepts is then rejected in one pass.
+            filterResults,
             new InviteFlowSettings(settings.MaxInviteDelay, settings.EmitNotEligible, settings.PassThroughAttributes),
             _clock);
     }
@@ -359,14 +360,5 @@ public sealed class ReplaySession : IDisposable
         public static NoStateLog Instance { get; } = new();
 
         public Task AppendAsync(ContactSnapshot snapshot, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    private sealed class NoFilterResults : IFilterResultSink
-    {
-        public static NoFilterResults Instance { get; } = new();
-
-        public void Report(BehavioralEvent behavioralEvent, Campaign campaign, Filters.Filter filter, Filters.FilterResult result)
-        {
-        }
     }
 }
