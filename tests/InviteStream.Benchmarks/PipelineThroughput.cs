@@ -62,6 +62,12 @@ internal static class PipelineThroughput
                 return;
             }
 
+            if (only.StartsWith("latency@", StringComparison.Ordinal) && variant is not null)
+            {
+                await CompareLatencyAsync(stack, double.Parse(only["latency@".Length..], CultureInfo.InvariantCulture), variant);
+                return;
+            }
+
             var kind = Enum.Parse<WorkloadKind>(only, ignoreCase: true);
             var count = kind == WorkloadKind.Trigger ? Math.Min(events, MaxTriggerEvents) : events;
             if (variant is null)
@@ -148,6 +154,23 @@ internal static class PipelineThroughput
         Console.WriteLine(Line($"p99_ms_at_half_load={Ms(latencies.Single(l => l.Load == 0.5).Histogram, 99):F1}"));
         Console.WriteLine(Line($"restore_contacts_per_s={restore:F0}"));
         Console.WriteLine(Line($"peak_working_set_mb={WorkerMemory.PeakBytes / 1048576.0:F0}"));
+    }
+
+    // The mix at a fixed rate, with the defaults and with one setting changed, in alternating rounds.
+    private static async Task CompareLatencyAsync(BenchStack stack, double perSecond, string variant)
+    {
+        var (key, value) = variant.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException("--variant takes key=value", nameof(variant));
+        var baseline = new List<LongHistogram>();
+        var changed = new List<LongHistogram>();
+        for (var round = 0; round < 3; round++)
+        {
+            baseline.Add(await LatencyAsync(stack, perSecond, $"lat-a{round}"));
+            changed.Add(await LatencyAsync(stack, perSecond, $"lat-b{round}", new Dictionary<string, string?> { [key] = value }));
+            Console.Error.WriteLine(Line($"# round {round}: defaults p50 {Ms(baseline[^1], 50):F1} p99 {Ms(baseline[^1], 99):F1} ms; {variant} p50 {Ms(changed[^1], 50):F1} p99 {Ms(changed[^1], 99):F1} ms"));
+        }
+
+        Console.WriteLine(Line(
+            $"latency_ms at {perSecond:F0}/s: defaults p50 {Median(baseline.Select(h => Ms(h, 50))):F1} p99 {Median(baseline.Select(h => Ms(h, 99))):F1}; {variant} p50 {Median(changed.Select(h => Ms(h, 50))):F1} p99 {Median(changed.Select(h => Ms(h, 99))):F1}"));
     }
 
     private static double Median(IEnumerable<double> values)
@@ -300,9 +323,9 @@ internal static class PipelineThroughput
     /// scheduled produce time to the moment the outcome is read back (so after it was acknowledged).
     /// Events of the first <see cref="LoadWarmUp"/> are not counted.
     /// </summary>
-    private static async Task<LongHistogram> LatencyAsync(BenchStack stack, double perSecond, string name)
+    private static async Task<LongHistogram> LatencyAsync(BenchStack stack, double perSecond, string name, IDictionary<string, string?>? settings = null)
     {
-        using var host = BenchmarkWorker.Build(stack, name, Partitions, WorkerSettings);
+        using var host = BenchmarkWorker.Build(stack, name, Partitions, settings is null ? WorkerSettings : WorkerSettings.Concat(settings).ToDictionary());
         using var measuring = WorkerMemory.Measure();
         await host.StartAsync();
         var statistics = host.Services.GetRequiredService<PipelineStatistics>();
