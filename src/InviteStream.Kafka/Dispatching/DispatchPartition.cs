@@ -11,7 +11,8 @@ namespace InviteStream.Kafka.Dispatching;
 
 /// <summary>
 /// The invites of one trigger partition, and the budgets of the campaigns keyed to it: the grants
-/// of the last window are restored before anything is granted, permits are asked for in the order
+/// of the last window are restored before anything is granted (the API budget's, too, wherever
+/// they are recorded), permits are asked for in the order
 /// the invites arrived, different contacts are dispatched concurrently, and each result goes back
 /// to the contact stage partition that decided the invite. The trigger's offset completes once its
 /// result is durable.
@@ -19,6 +20,7 @@ namespace InviteStream.Kafka.Dispatching;
 internal sealed partial class DispatchPartition(
     TopicPartition partition,
     Func<CancellationToken, CampaignPermits> restore,
+    Func<Task> othersRestored,
     InviteFlow flow,
     ResultPublisher results,
     PipelineOptions options,
@@ -55,6 +57,9 @@ internal sealed partial class DispatchPartition(
             {
                 Permits.Close(); // Stopped while restoring.
             }
+
+            // The API budget's grants may come back with another partition's.
+            await othersRestored().WaitAsync(token);
 
             await foreach (var item in Inbox.ReadAllAsync(token))
             {

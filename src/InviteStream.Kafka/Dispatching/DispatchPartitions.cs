@@ -41,6 +41,11 @@ internal sealed partial class DispatchPartitions(
     private readonly ConcurrentDictionary<TopicPartition, (DispatchPartition Work, GrantJournal Journal)> _open = new();
     private readonly ResultPublisher _results = new(dispatchPublisher, kafka);
 
+    // The API budget's grants come back with whichever partition's journal holds them, so no
+    // partition grants anything until every partition being restored is done, or a partition
+    // restored first would spend that budget again.
+    private readonly RestoreBarrier _restoring = new();
+
     /// <summary>Where this instance records the API budget's grants: the journal of its lowest trigger partition.</summary>
     public GrantJournal? ApiJournal => _open.OrderBy(p => p.Key.Partition.Value).Select(p => p.Value.Journal).FirstOrDefault();
 
@@ -50,8 +55,26 @@ internal sealed partial class DispatchPartitions(
         foreach (var partition in assigned)
         {
             var journal = new GrantJournal(grantPublisher, new TopicPartition(kafka.Value.EffectiveGrantTopic, partition.Partition));
+            _restoring.Begin();
             var opened = new DispatchPartition(
-                partition, token => Restore(partition, journal, token), flow, _results, pipeline.Value, time, loggers.CreateLogger<DispatchPartition>());
+                partition,
+                token =>
+                {
+                    try
+                    {
+                        return Restore(partition, journal, token);
+                    }
+                    finally
+                    {
+                        _restoring.End();
+                    }
+                },
+                () => _restoring.AllDone,
+                flow,
+                _results,
+                pipeline.Value,
+                time,
+                loggers.CreateLogger<DispatchPartition>());
             _open[partition] = (opened, journal);
             routes.Add(new PartitionRoute(partition, opened, ByAssignment: false));
             opened.Failure.ContinueWith(failed => Died(partition, failed.Exception!.GetBaseException()), TaskContinuationOptions.OnlyOnFaulted);
@@ -141,4 +164,59 @@ internal sealed partial class DispatchPartitions(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API budget shared: {Assigned} of {Total} trigger partitions")]
     private partial void LogShare(int assigned, int total);
+
+    /// <summary>Restores under way; done once none is.</summary>
+    private sealed class RestoreBarrier
+    {
+        private readonly Lock _lock = new();
+        private int _outstanding;
+        private TaskCompletionSource _done = NewDone(completed: true);
+
+        public Task AllDone
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _done.Task;
+                }
+            }
+        }
+
+        public void Begin()
+        {
+            lock (_lock)
+            {
+                if (_outstanding++ == 0)
+                {
+                    _done = NewDone(completed: false);
+                }
+            }
+        }
+
+        public void End()
+        {
+            TaskCompletionSource? done = null;
+            lock (_lock)
+            {
+                if (--_outstanding == 0)
+                {
+                    done = _done;
+                }
+            }
+
+            done?.TrySetResult();
+        }
+
+        private static TaskCompletionSource NewDone(bool completed)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (completed)
+            {
+                done.SetResult();
+            }
+
+            return done;
+        }
+    }
 }
