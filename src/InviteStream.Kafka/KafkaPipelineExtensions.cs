@@ -40,6 +40,7 @@ public static class KafkaPipelineExtensions
         services.AddSingleton<IValidateOptions<KafkaOptions>, ProtectedClientProperties>();
         services.AddOptions<PipelineOptions>()
             .BindSettings(builder.Configuration, PipelineOptions.SectionName)
+            .Validate(o => o.MinTimeToSend < o.MaxInviteDelay, "Pipeline:MinTimeToSend must be shorter than Pipeline:MaxInviteDelay, or no invite could ever get a permit.")
             .ValidateOnStart();
 
         services.AddOptions<SerializationOptions>()
@@ -88,7 +89,7 @@ public static class KafkaPipelineExtensions
                 sp.GetRequiredService<IInviteDispatcher>(),
                 sp.GetRequiredService<OutcomePublisher>(),
                 filterResults,
-                new InviteFlowSettings(pipeline.MaxInviteDelay, pipeline.EmitNotEligible, [.. pipeline.PassThroughAttributes]),
+                new InviteFlowSettings(pipeline.MaxInviteDelay, pipeline.EmitNotEligible, [.. pipeline.PassThroughAttributes], pipeline.MinTimeToSend),
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => Publisher(sp, PublisherRole.Contacts));

@@ -15,6 +15,14 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan MaxInviteDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A campaign permit goes only to an invite with at least this long left before its intent
+    /// deadline; nearer to it the invite is throttled and the permit goes to the next one. Granted
+    /// later, its request would be cut off by the deadline and still spend a send of the cap.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MinTimeToSend { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Events of one partition being decided at once (different contacts; one contact's events stay in order).</summary>
     [Range(1, 10_000)]
     public int MaxInFlightPerPartition { get; set; } = 1024;

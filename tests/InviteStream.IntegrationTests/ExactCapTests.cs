@@ -27,7 +27,7 @@ public sealed class ExactCapTests
     // scheduling pause of the loaded machine empties a second of a single window (15 of 20 seen once
     // in CI, and 16 on average over the 9 s before the kill). So a saturated stretch is held to 80 %
     // of the cap on average, and its quietest single window to half of it, which a stalled or
-    // leaking limiter misses; the real-window test holds 28 of 30 in every minute.
+    // leaking limiter misses; the real-window test holds 95 % of the cap in every minute.
     private const double SaturatedAverageAtLeast = 0.8 * Cap;
     private const int QuietestAtLeast = Cap / 2;
 
@@ -205,10 +205,10 @@ public sealed class ExactCapTests
             Assert.Multiple(() =>
             {
                 Assert.That(busiest.Count, Is.LessThanOrEqualTo(MinuteCap), $"the minute from {busiest.Start:HH:mm:ss.fff}");
-                // 28 of 30: a window that starts just after a grant holds 29 paced slots once the pacing
-                // has drifted a few ms, and in about one run of four one 2 s slot of a minute goes
-                // unused — with every answer prompt, so not the answer-time rule (cause not found yet).
-                Assert.That(quietest.Count, Is.GreaterThanOrEqualTo(MinuteCap - 2), $"the saturated minute from {quietest.Start:HH:mm:ss.fff}: {windows.Describe(quietest.Start)}");
+                // 95 %, rounded up: a window that starts just after a grant holds 29 paced slots once
+                // answer times have moved the grid a few ms. (A lost slot used to be an invite granted
+                // so near its deadline that the deadline cut its request off: Pipeline:MinTimeToSend.)
+                Assert.That(quietest.Count, Is.GreaterThanOrEqualTo((int)Math.Ceiling(0.95 * MinuteCap)), $"the saturated minute from {quietest.Start:HH:mm:ss.fff}: {windows.Describe(quietest.Start)}");
                 OutcomeChecks.OneAnswerPerInput(harness, duplicatesAllowed: false);
             });
         }

@@ -136,7 +136,7 @@ public sealed class InviteFlow(
             }
 
             await turn.WaitAsync(cancellationToken);
-            var permit = permits.AcquireAsync(campaign, request.RequestId, request.Deadline, cancellationToken);
+            var permit = permits.AcquireAsync(campaign, request.RequestId, LastGrantTime(request.Deadline), cancellationToken);
             turn.Release();
             if (await permit is not { } grantedAt)
             {
@@ -270,6 +270,10 @@ public sealed class InviteFlow(
         var receivedAt = time.GetUtcNow() - time.GetElapsedTime(input.ReceivedAt);
         return new InviteTrigger(campaignId, input.Event, input.Origin, deadline, hasLocalHistory, receivedAt, engineContactId);
     }
+
+    // The latest a permit may be granted and still leave the request its time to be sent.
+    private DateTimeOffset LastGrantTime(DateTimeOffset deadline) =>
+        deadline - DateTimeOffset.MinValue > settings.MinTimeToSend ? deadline - settings.MinTimeToSend : DateTimeOffset.MinValue;
 
     private InviteRequest RequestOf(InviteTrigger trigger, Campaign campaign)
     {

@@ -196,6 +196,27 @@ public sealed class InviteFlowTests
         Assert.That(_dispatcher.Requests, Has.Count.EqualTo(1));
     }
 
+    [Test]
+    public async Task A_permit_goes_only_to_an_invite_with_time_left_to_send_it_and_the_slot_to_the_next_one()
+    {
+        var flow = Flow(maxInvitesPerMinute: 1, minTimeToSend: TimeSpan.FromMilliseconds(500));
+        await RunAsync(flow, Input());
+        _time.Advance(TimeSpan.FromSeconds(50.1));
+
+        // The minute's next permit frees at Start + 60 s: 100 ms before this one's deadline, 5 s before the next one's.
+        var tooLate = RunAsync(flow, Input("ext:c2", occurredAt: _time.GetUtcNow(), origin: Origin with { Offset = 43 }));
+        _time.Advance(TimeSpan.FromSeconds(4.9));
+        var inTime = RunAsync(flow, Input("ext:c3", occurredAt: _time.GetUtcNow(), origin: Origin with { Offset = 44 }));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await tooLate)!.Reason, Is.EqualTo("campaign_rate_limit"));
+            Assert.That((await inTime)!.Status, Is.EqualTo(OutcomeStatus.Delivered));
+            Assert.That(_dispatcher.Requests.Select(r => r.ContactId), Is.EqualTo(new[] { "ext:c1", "ext:c3" }));
+        });
+    }
+
     [TestCase(DispatchStatus.NotEligible, null, OutcomeStatus.Rejected, "not_eligible_by_engine")]
     [TestCase(DispatchStatus.Throttled, "api_429", OutcomeStatus.Throttled, "api_429")]
     [TestCase(DispatchStatus.Failed, "http_400:bad.request", OutcomeStatus.Failed, "http_400:bad.request")]
@@ -348,7 +369,7 @@ public sealed class InviteFlowTests
     private Task<InviteOutcome?> RunAsync(InviteFlow flow, EventInput input, ContactStateStore? contacts = null) =>
         flow.RunAsync(input, contacts ?? _contacts, _stateLog, _permits, new DispatchTurn(null), null, CancellationToken.None);
 
-    private InviteFlow Flow(bool emitNotEligible = false, int maxInvitesPerMinute = 500)
+    private InviteFlow Flow(bool emitNotEligible = false, int maxInvitesPerMinute = 500, TimeSpan minTimeToSend = default)
     {
         var campaign = new Campaign(
             "guide",
@@ -364,7 +385,7 @@ public sealed class InviteFlowTests
             _dispatcher,
             _outcomes,
             new FilterReportList(),
-            new InviteFlowSettings(TimeSpan.FromSeconds(10), emitNotEligible, ["browser.locale", "referrer.page"]),
+            new InviteFlowSettings(TimeSpan.FromSeconds(10), emitNotEligible, ["browser.locale", "referrer.page"], minTimeToSend),
             _time);
     }
 
