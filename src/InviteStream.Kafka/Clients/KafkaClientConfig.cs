@@ -58,28 +58,19 @@ internal static class KafkaClientConfig
     public const int FetchQueueBackoffMs = 10;
 
     /// <summary>The dispatch stage's consumer: its own group over the trigger topic.</summary>
-    public static ConsumerConfig DispatchConsumer(KafkaOptions options) => InternalStageConsumer(options, options.DispatchGroupId, "dispatch");
+    public static ConsumerConfig DispatchConsumer(KafkaOptions options) => InternalStageConsumer(options, options.DispatchGroupId, "dispatch", FetchWaitMaxMs);
 
     /// <summary>
     /// The stats stage's consumer: its own group over the partial-counts topic, with librdkafka's
     /// fetch wait — nothing waits for a total within a second, and an idle fetch every 20 ms per
     /// replica would cost the broker for nothing.
     /// </summary>
-    public static ConsumerConfig StatsConsumer(KafkaOptions options)
-    {
-        var config = InternalStageConsumer(options, options.StatsGroupId, "stats");
-        if (!options.Client.TryGetValue("fetch.wait.max.ms", out var wait) || string.IsNullOrEmpty(wait))
-        {
-            config.FetchWaitMaxMs = null;
-        }
-
-        return config;
-    }
+    public static ConsumerConfig StatsConsumer(KafkaOptions options) => InternalStageConsumer(options, options.StatsGroupId, "stats", fetchWaitMaxMs: null);
 
     // A stage reading an internal topic: the worker's group settings under a group (and static member id) of its own.
-    private static ConsumerConfig InternalStageConsumer(KafkaOptions options, string groupId, string stage)
+    private static ConsumerConfig InternalStageConsumer(KafkaOptions options, string groupId, string stage, int? fetchWaitMaxMs)
     {
-        var config = GroupConsumer(options);
+        var config = GroupConsumer(options, fetchWaitMaxMs);
         config.GroupId = groupId;
         config.ClientId = config.ClientId == "invitestream-worker" ? $"invitestream-{stage}" : config.ClientId;
         config.GroupInstanceId = string.IsNullOrEmpty(options.GroupInstanceId) ? null : $"{options.GroupInstanceId}-{stage}";
@@ -87,9 +78,11 @@ internal static class KafkaClientConfig
     }
 
     /// <summary>The decision stage's consumer: the worker's group, offsets stored only once an event is done.</summary>
-    public static ConsumerConfig GroupConsumer(KafkaOptions options)
+    public static ConsumerConfig GroupConsumer(KafkaOptions options) => GroupConsumer(options, FetchWaitMaxMs);
+
+    private static ConsumerConfig GroupConsumer(KafkaOptions options, int? fetchWaitMaxMs)
     {
-        var config = Consumer(options, "invitestream-worker", options.GroupId);
+        var config = Consumer(options, "invitestream-worker", options.GroupId, fetchWaitMaxMs);
         config.GroupProtocol = options.GroupProtocol;
         config.GroupInstanceId = string.IsNullOrEmpty(options.GroupInstanceId) ? null : options.GroupInstanceId;
         if (options.GroupProtocol == GroupProtocol.Classic)
@@ -112,7 +105,7 @@ internal static class KafkaClientConfig
     /// </summary>
     public static ConsumerConfig FollowerConsumer(KafkaOptions options)
     {
-        return Consumer(options, "invitestream-rekeyed", options.FollowerGroupId);
+        return Consumer(options, "invitestream-rekeyed", options.FollowerGroupId, FetchWaitMaxMs);
     }
 
     public static AdminClientConfig Admin(KafkaOptions options)
@@ -149,10 +142,11 @@ internal static class KafkaClientConfig
         return config;
     }
 
-    private static ConsumerConfig Consumer(KafkaOptions options, string clientId, string groupId)
+    // fetchWaitMaxMs: the default unless the user set one; null keeps librdkafka's.
+    private static ConsumerConfig Consumer(KafkaOptions options, string clientId, string groupId, int? fetchWaitMaxMs)
     {
         var config = With(options, new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest, AutoCommitIntervalMs = 1000 });
-        config.FetchWaitMaxMs ??= FetchWaitMaxMs;
+        config.FetchWaitMaxMs ??= fetchWaitMaxMs;
         config.FetchQueueBackoffMs ??= FetchQueueBackoffMs;
         config.BootstrapServers = options.BootstrapServers;
         config.ClientId ??= clientId;
@@ -168,13 +162,22 @@ internal static class KafkaClientConfig
     }
 
     // The user's pass-through settings go in first, so nothing below can be overridden by them
-    // (start-up refuses the keys the guarantees rely on, see KafkaOptions).
+    // (start-up refuses the keys the guarantees rely on, see KafkaOptions). The .NET client's own
+    // `dotnet.producer.*` and `dotnet.consumer.*` keys go only to their kind of client: the others
+    // pass them on to librdkafka, which refuses them (the admin client refuses both).
     private static T With<T>(KafkaOptions options, T config)
         where T : ClientConfig
     {
+        var ownPrefix = config switch
+        {
+            ProducerConfig => ProducerOnlyPrefix,
+            ConsumerConfig => ConsumerOnlyPrefix,
+            _ => null,
+        };
         foreach (var (key, value) in options.Client)
         {
-            if (!string.IsNullOrEmpty(value))
+            var forOneKind = key.StartsWith(ProducerOnlyPrefix, StringComparison.Ordinal) || key.StartsWith(ConsumerOnlyPrefix, StringComparison.Ordinal);
+            if (!string.IsNullOrEmpty(value) && (!forOneKind || (ownPrefix is not null && key.StartsWith(ownPrefix, StringComparison.Ordinal))))
             {
                 config.Set(key, value);
             }
@@ -182,4 +185,7 @@ internal static class KafkaClientConfig
 
         return config;
     }
+
+    private const string ProducerOnlyPrefix = "dotnet.producer.";
+    private const string ConsumerOnlyPrefix = "dotnet.consumer.";
 }
