@@ -145,7 +145,7 @@ public sealed class ContactStateStore(TimeSpan retention)
             _engineContactIds.TryRemove(snapshot.ContactId, out _);
         }
 
-        if (snapshot.Pending is null && snapshot.SuppressedByEngineUntil is null && snapshot.Decisions.Count == 0)
+        if (ContactExtras.HoldNothing(snapshot.Pending, snapshot.SuppressedByEngineUntil, snapshot.Decisions.Count))
         {
             _extras.TryRemove(snapshot.ContactId, out _);
         }
@@ -263,7 +263,11 @@ public sealed class ContactStateStore(TimeSpan retention)
     {
         public static ContactExtras None { get; } = new(null, null, []);
 
-        public bool IsEmpty => Pending is null && SuppressedByEngineUntil is null && Decisions.Length == 0;
+        public bool IsEmpty => HoldNothing(Pending, SuppressedByEngineUntil, Decisions.Length);
+
+        // Asked of a snapshot too, before any extras are built: most restored contacts hold only invites.
+        public static bool HoldNothing(PendingInvite? pending, DateTimeOffset? suppressedByEngineUntil, int decisions) =>
+            pending is null && suppressedByEngineUntil is null && decisions == 0;
 
         public bool CanBeForgotten(DateTimeOffset now) => Pending is null && Decisions.Length == 0 && !(SuppressedByEngineUntil > now);
     }
