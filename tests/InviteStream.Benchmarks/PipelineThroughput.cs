@@ -68,6 +68,12 @@ internal static class PipelineThroughput
                 return;
             }
 
+            if (only.EndsWith("-vs-consume", StringComparison.Ordinal))
+            {
+                await CompareWithConsumeAsync(stack, Enum.Parse<WorkloadKind>(only[..^"-vs-consume".Length], ignoreCase: true), events);
+                return;
+            }
+
             var kind = Enum.Parse<WorkloadKind>(only, ignoreCase: true);
             var count = kind == WorkloadKind.Trigger ? Math.Min(events, MaxTriggerEvents) : events;
             if (variant is null)
@@ -154,6 +160,30 @@ internal static class PipelineThroughput
         Console.WriteLine(Line($"p99_ms_at_half_load={Ms(latencies.Single(l => l.Load == 0.5).Histogram, 99):F1}"));
         Console.WriteLine(Line($"restore_contacts_per_s={restore:F0}"));
         Console.WriteLine(Line($"peak_working_set_mb={WorkerMemory.PeakBytes / 1048576.0:F0}"));
+    }
+
+    // One workload against the raw consume loop, in alternating rounds: how a change to the worker's
+    // code is judged, since builds cannot be compared in one process and single runs vary by a factor of two.
+    private static async Task CompareWithConsumeAsync(BenchStack stack, WorkloadKind kind, int events)
+    {
+        var consume = new List<double>();
+        var worker = new List<double>();
+        var workerCpu = new List<double>();
+        var name = kind.ToString().ToLowerInvariant();
+
+        // Not counted: the first runs of each side still execute unoptimised code.
+        await RawConsumeAsync(stack, events, "rawc-warm", produce: false);
+        await WorkerAsync(stack, kind, events, $"{name}-warm");
+        for (var round = 0; round < Rounds; round++)
+        {
+            consume.Add(await RawConsumeAsync(stack, events, $"rawc{round}", produce: false));
+            worker.Add(await WorkerAsync(stack, kind, events, $"{name}{round}"));
+            workerCpu.Add(_lastCpu.Worker);
+            Console.Error.WriteLine(Line($"# round {round}: consume {consume[^1]:F0}/s, {name} {worker[^1]:F0}/s ({workerCpu[^1]:F4} ms of processor time per event)"));
+        }
+
+        Console.WriteLine(Line(
+            $"{name}_events_per_s={Median(worker):F0} raw_consume_per_s={Median(consume):F0} ratio={Median(Ratios(worker, consume)):F2} cpu_ms_per_event={Median(workerCpu):F4}"));
     }
 
     // The mix at a fixed rate, with the defaults and with one setting changed, in alternating rounds.
