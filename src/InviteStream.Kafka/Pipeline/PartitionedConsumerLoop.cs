@@ -23,6 +23,10 @@ internal sealed partial class PartitionedConsumerLoop(
     private static readonly TimeSpan FollowerPollTimeout = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan CommittedQueryTimeout = TimeSpan.FromSeconds(30);
     private const int FollowerBatch = 1000;
+
+    // Records handed per turn: what a turn does besides (liveness, commits, resuming paused
+    // partitions) costs more than handing a record on, so it runs once per batch, not per record.
+    private const int GroupBatch = 500;
     private readonly OwnedPartitions _owned = new();
     private IConsumer<byte[]?, byte[]?> _group = null!;
     private IConsumer<byte[]?, byte[]?>? _follower;
@@ -75,9 +79,11 @@ internal sealed partial class PartitionedConsumerLoop(
         var following = _followers?.Any == true;
         var followed = following && PollFollower();
         var record = Consume(_group, followed ? TimeSpan.Zero : following ? FollowerPollTimeout : PollTimeout);
-        if (record is not null)
+        var handed = 0;
+        while (record is not null)
         {
             _owned.Hand(record);
+            record = ++handed < GroupBatch && !stopping.IsCancellationRequested ? Consume(_group, TimeSpan.Zero) : null;
         }
     }
 
