@@ -43,6 +43,9 @@ public sealed class FilterDiagnosticsTests
         using var worker = harness.BuildWorker(new Dictionary<string, string?> { ["Pipeline:EmitNotEligible"] = "true" });
         await worker.StartAsync();
         await PipelineHarness.WaitUntilAsync(() => PipelineHarness.StatisticsOf(worker).Finished >= 2, TimeSpan.FromSeconds(60), "both events are decided");
+
+        // The counter is read when metrics are collected: each combination's total so far.
+        listener.RecordObservableInstruments();
         await worker.StopAsync();
 
         var reasons = harness.ReadOutcomes().ToDictionary(o => o.GetProperty("eventId").GetString()!, o => o.GetProperty("reason").GetString());
