@@ -79,6 +79,15 @@ public sealed class EmbeddedKafkaCluster : IDisposable
 
     public void SetBrokerUp(int brokerId) => Check(LibRdKafkaMock.BrokerSetUp(Handle, brokerId), $"bring broker {brokerId} up");
 
+    /// <summary>Delays every broker's responses by <paramref name="rttMs"/> (0 for none again).</summary>
+    public void SetRoundTripDelay(int rttMs)
+    {
+        for (var brokerId = 1; brokerId <= BrokerCount; brokerId++)
+        {
+            Check(LibRdKafkaMock.BrokerSetRtt(Handle, brokerId, rttMs), $"set broker {brokerId}'s round-trip delay");
+        }
+    }
+
     /// <summary>Makes the next requests of a Kafka API (e.g. 0 = Produce, 8 = OffsetCommit) fail with these error codes.</summary>
     public void PushRequestErrors(short apiKey, params int[] errorCodes)
     {

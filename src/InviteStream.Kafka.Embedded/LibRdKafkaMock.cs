@@ -77,6 +77,9 @@ internal static partial class LibRdKafkaMock
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_broker_set_down")]
     internal static partial int BrokerSetDown(IntPtr cluster, int brokerId);
 
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_broker_set_rtt")]
+    internal static partial int BrokerSetRtt(IntPtr cluster, int brokerId, int rttMs);
+
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_broker_set_up")]
     internal static partial int BrokerSetUp(IntPtr cluster, int brokerId);
 
