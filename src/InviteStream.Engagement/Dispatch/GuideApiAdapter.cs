@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using InviteStream.Serialization;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Dispatch;
 using InviteStream.Engagement.Authentication;
@@ -53,8 +54,7 @@ internal sealed class GuideApiAdapter(HttpClient http, AccessTokenProvider token
 
     internal static byte[] TriggerPayload(InviteRequest request)
     {
-        using var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        return JsonBytes.Write(request, static (writer, request) =>
         {
             writer.WriteStartObject();
             writer.WriteString("contactId", request.ContactId);
@@ -81,9 +81,7 @@ internal sealed class GuideApiAdapter(HttpClient http, AccessTokenProvider token
 
             writer.WriteEndObject();
             writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
+        });
     }
 
     private async Task<HttpResponseMessage> PostAsync(string campaignId, byte[] body, string token, CancellationToken cancellationToken)

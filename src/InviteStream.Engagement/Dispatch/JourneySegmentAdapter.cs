@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using InviteStream.Serialization;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Dispatch;
 using InviteStream.Engagement.Authentication;
@@ -232,15 +233,12 @@ internal sealed class JourneySegmentAdapter(
 
     private static byte[] Json(Action<Utf8JsonWriter> writeProperties)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        return JsonBytes.Write(writeProperties, static (writer, writeProperties) =>
         {
             writer.WriteStartObject();
             writeProperties(writer);
             writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
+        });
     }
 
     private static async Task<JsonDocument> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using InviteStream.Core;
 using InviteStream.Core.Events;
+using InviteStream.Serialization;
 
 namespace InviteStream.Kafka.Serialization;
 
@@ -33,14 +34,5 @@ internal static class InternalJson
     public static string? ReadString(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    public static byte[] Write(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-
-        return buffer.ToArray();
-    }
+    public static byte[] Write(Action<Utf8JsonWriter> write) => JsonBytes.Write(write);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InviteStream.Serialization;
 using InviteStream.Core;
 using InviteStream.Core.Stats;
 
@@ -13,10 +14,9 @@ public static class StatsJson
     public static byte[] Write(StatsRecord stats)
     {
         ArgumentNullException.ThrowIfNull(stats);
-        var (key, counts) = (stats.Window, stats.Counts);
-        using var buffer = new MemoryStream(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        return JsonBytes.Write(stats, static (writer, stats) =>
         {
+            var (key, counts) = (stats.Window, stats.Counts);
             writer.WriteStartObject();
             writer.WriteString("campaignId", key.CampaignId);
             writer.WriteString("windowStart", IsoTimestamp.Format(key.Minute));
@@ -39,9 +39,7 @@ public static class StatsJson
             writer.WriteNumber("revision", stats.Revision);
             writer.WriteString("updatedAt", IsoTimestamp.Format(stats.UpdatedAt));
             writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
+        });
     }
 
     /// <summary>The record, or null when the bytes are not one.</summary>
