@@ -38,6 +38,7 @@ public sealed class GrantChangelogTests
         {
             Assert.That(harness.Simulator.State.Received, Has.Count.EqualTo(Events));
             Assert.That(granted.Select(g => g.RequestId).Distinct().Count(), Is.EqualTo(Events), "every grant of the window is in the changelog");
+            Assert.That(granted, Has.Count.EqualTo(Events), "each in one slice only: a grant moved to its answer's slice is gone from its grant's");
             Assert.That(granted.Where(g => g.Answered).Select(g => g.RequestId).Distinct().Count(), Is.EqualTo(Events), "each one recorded as answered");
             Assert.That(latest.Count, Is.GreaterThan(1), "in more than one slice");
             Assert.That(latest.Max(r => r.Message.Value?.Length ?? 0), Is.LessThan(256 * 1024), "a record stays far below the broker's 1 MB limit");

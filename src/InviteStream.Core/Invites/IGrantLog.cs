@@ -8,7 +8,7 @@ public interface IGrantLog
 {
     /// <summary>
     /// Completes once the grants of <paramref name="campaignId"/> still inside its window are durable,
-    /// as <paramref name="currentGrants"/> reads them when the write begins (after this call; writes
+    /// as <paramref name="currentGrants"/> reads them (oldest first) when the write begins (after this call; writes
     /// asked for while one is under way go together in the next).
     /// </summary>
     Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken);

@@ -1,18 +1,21 @@
 using System.Text.Json;
 using InviteStream.Core;
 using InviteStream.Core.Invites;
+using InviteStream.Serialization;
 
 namespace InviteStream.Kafka.Serialization;
 
 /// <summary>The grant changelog record of one budget: <c>{"grants": [{"at", "requestId", "answered"}]}</c>, oldest first.</summary>
 internal static class GrantJson
 {
-    public static byte[] Write(IReadOnlyList<Grant> grants) => InternalJson.Write(writer =>
+    /// <summary>The record of <paramref name="count"/> grants from <paramref name="start"/>.</summary>
+    public static byte[] Write(IReadOnlyList<Grant> grants, int start, int count) => JsonBytes.Write((grants, start, count), static (writer, range) =>
     {
         writer.WriteStartObject();
         writer.WriteStartArray("grants");
-        foreach (var grant in grants)
+        for (var i = range.start; i < range.start + range.count; i++)
         {
+            var grant = range.grants[i];
             writer.WriteStartObject();
             writer.WriteString("at", IsoTimestamp.Format(grant.At));
             writer.WriteString("requestId", grant.RequestId);

@@ -57,22 +57,36 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
             currentGrants = writes.Latest!;
         }
 
-        var grants = currentGrants();
+        var grants = OldestFirst(currentGrants());
 
-        // Only this write touches the key's slices (writes of a key never overlap).
-        var slices = grants.GroupBy(g => g.At.UtcTicks / SliceTicks).ToDictionary(g => g.Key, g => g.ToList());
+        // Only this write touches the key's slices (writes of a key never overlap). One pass over
+        // the window's grants, each slice a run of them: under a high cap the window holds thousands.
         var produced = new List<Task>();
-        foreach (var (slice, sliceGrants) in slices)
+        var present = writes.Present;
+        present.Clear();
+        for (var start = 0; start < grants.Count;)
         {
-            var signature = Signature(sliceGrants);
+            var slice = grants[start].At.UtcTicks / SliceTicks;
+            var end = start + 1;
+            var hash = new HashCode();
+            hash.Add(grants[start]);
+            while (end < grants.Count && grants[end].At.UtcTicks / SliceTicks == slice)
+            {
+                hash.Add(grants[end++]);
+            }
+
+            present.Add(slice);
+            var signature = hash.ToHashCode();
             if (!writes.Written.TryGetValue(slice, out var written) || written != signature)
             {
                 writes.Written[slice] = signature;
-                produced.Add(ProduceAsync(key, slice, GrantJson.Write(sliceGrants), cancellationToken));
+                produced.Add(ProduceAsync(key, slice, GrantJson.Write(grants, start, end - start), cancellationToken));
             }
+
+            start = end;
         }
 
-        foreach (var gone in writes.Written.Keys.Where(slice => !slices.ContainsKey(slice)).ToList())
+        foreach (var gone in writes.Written.Keys.Where(slice => !present.Contains(slice)).ToList())
         {
             writes.Written.Remove(gone);
             produced.Add(ProduceAsync(key, gone, null, cancellationToken));
@@ -124,21 +138,27 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
             new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes($"{key}{SliceSeparator}{slice}"), Value = value },
             cancellationToken);
 
-    private static int Signature(List<Grant> grants)
+    // Both budgets hand their grants over oldest first; a slice must be one run of them whatever a caller does.
+    private static IReadOnlyList<Grant> OldestFirst(IReadOnlyList<Grant> grants)
     {
-        var hash = new HashCode();
-        foreach (var grant in grants)
+        for (var i = 1; i < grants.Count; i++)
         {
-            hash.Add(grant);
+            if (grants[i].At < grants[i - 1].At)
+            {
+                return [.. grants.OrderBy(g => g.At)];
+            }
         }
 
-        return hash.ToHashCode();
+        return grants;
     }
 
     private sealed class KeyWrites
     {
         /// <summary>The signature of each slice as last written.</summary>
         public Dictionary<long, int> Written { get; } = [];
+
+        /// <summary>The slices holding grants in the write under way.</summary>
+        public HashSet<long> Present { get; } = [];
 
         public Func<IReadOnlyList<Grant>>? Latest { get; set; }
 
