@@ -43,8 +43,11 @@ public sealed class AttributeDictionary : IReadOnlyDictionary<string, AttributeV
 
         var entries = new KeyValuePair<string, AttributeValue>[attributes.Count];
         var count = 0;
-        foreach (var attribute in attributes)
+
+        // By index: a foreach over the interface boxes the list's enumerator, once per event read.
+        for (var i = 0; i < attributes.Count; i++)
         {
+            var attribute = attributes[i];
             var at = IndexOf(entries.AsSpan(0, count), attribute.Key);
             entries[at < 0 ? count++ : at] = attribute;
         }
