@@ -121,7 +121,7 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
 
     /// <summary>Every campaign's grants still inside the window.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<Grant>> RecentGrants() =>
-        _budgets.ToDictionary(b => b.Key, b => b.Value.Recent(), StringComparer.Ordinal);
+        _budgets.ToDictionary(b => b.Key, IReadOnlyList<Grant> (b) => b.Value.Recent(), StringComparer.Ordinal);
 
     public void Dispose()
     {
@@ -131,9 +131,9 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
         }
     }
 
-    // The log copies the grants when its write begins: one copy per write, not one per change.
+    // The log reads the grants when its write begins: one read per write, not one per change.
     private Task RecordAsync(Campaign campaign, CampaignBudget budget, CancellationToken cancellationToken) =>
-        log is null ? Task.CompletedTask : log.RecordAsync(campaign.Id, budget.Recent, cancellationToken);
+        log is null ? Task.CompletedTask : log.RecordAsync(campaign.Id, budget.AddRecentTo, cancellationToken);
 
     private CampaignBudget BudgetOf(Campaign campaign) =>
         _budgets.GetOrAdd(campaign.Id, static (_, state) => new CampaignBudget(
@@ -252,12 +252,20 @@ public sealed class CampaignPermits(IGrantLog? log, TimeProvider time, TimeSpan 
         }
 
         /// <summary>A copy of the grants still inside the window, oldest first.</summary>
-        public IReadOnlyList<Grant> Recent()
+        public List<Grant> Recent()
+        {
+            var grants = new List<Grant>();
+            AddRecentTo(grants);
+            return grants;
+        }
+
+        /// <summary>Adds the grants still inside the window to <paramref name="grants"/>, oldest first.</summary>
+        public void AddRecentTo(List<Grant> grants)
         {
             lock (_lock)
             {
                 Prune();
-                return [.. _grants];
+                grants.AddRange(_grants);
             }
         }
 

@@ -8,10 +8,12 @@ public interface IGrantLog
 {
     /// <summary>
     /// Completes once the grants of <paramref name="campaignId"/> still inside its window are durable,
-    /// as <paramref name="currentGrants"/> reads them (oldest first) when the write begins (after this call; writes
-    /// asked for while one is under way go together in the next).
+    /// as <paramref name="readGrants"/> adds them (oldest first) to the empty list it is given when
+    /// the write begins (after this call; writes asked for while one is under way go together in the
+    /// next). The list is the log's: under a high cap the window holds thousands of grants, and a
+    /// copy of them all per write was most of a write's garbage.
     /// </summary>
-    Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken);
+    Task RecordAsync(string campaignId, Action<List<Grant>> readGrants, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -34,7 +34,7 @@ internal sealed class ApiGrantRecorder(DispatchPartitions partitions, IEnumerabl
             }
 
             IReadOnlyList<Grant> recorded = [.. grants.Select(g => new Grant(g, ""))];
-            await journal.RecordAsync(GrantJournal.ApiKey, () => recorded, stoppingToken);
+            await journal.RecordAsync(GrantJournal.ApiKey, list => list.AddRange(recorded), stoppingToken);
             lastRecorded = newest;
         }
     }

@@ -27,13 +27,13 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
     private readonly Lock _lock = new();
     private readonly Dictionary<string, KeyWrites> _keys = new(StringComparer.Ordinal);
 
-    public Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken)
+    public Task RecordAsync(string campaignId, Action<List<Grant>> readGrants, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(currentGrants);
+        ArgumentNullException.ThrowIfNull(readGrants);
         lock (_lock)
         {
             var writes = _keys.TryGetValue(campaignId, out var existing) ? existing : _keys[campaignId] = new KeyWrites();
-            writes.Latest = currentGrants;
+            writes.Latest = readGrants;
             if (writes.InFlight is null)
             {
                 writes.InFlight = WriteAsync(campaignId, writes, cancellationToken);
@@ -51,13 +51,16 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
         // under the lock, and a write with no slice to change would otherwise have cleared it before
         // that, leaving a finished task "in flight" and every later grant of the budget waiting forever.
         await Task.Yield();
-        Func<IReadOnlyList<Grant>> currentGrants;
+        Action<List<Grant>> readGrants;
         lock (_lock)
         {
-            currentGrants = writes.Latest!;
+            readGrants = writes.Latest!;
         }
 
-        var grants = OldestFirst(currentGrants());
+        var grants = writes.Grants;
+        grants.Clear();
+        readGrants(grants);
+        OldestFirst(grants);
 
         // Only this write touches the key's slices (writes of a key never overlap). One pass over
         // the window's grants, each slice a run of them: under a high cap the window holds thousands.
@@ -139,17 +142,18 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
             cancellationToken);
 
     // Both budgets hand their grants over oldest first; a slice must be one run of them whatever a caller does.
-    private static IReadOnlyList<Grant> OldestFirst(IReadOnlyList<Grant> grants)
+    private static void OldestFirst(List<Grant> grants)
     {
         for (var i = 1; i < grants.Count; i++)
         {
             if (grants[i].At < grants[i - 1].At)
             {
-                return [.. grants.OrderBy(g => g.At)];
+                List<Grant> ordered = [.. grants.OrderBy(g => g.At)];
+                grants.Clear();
+                grants.AddRange(ordered);
+                return;
             }
         }
-
-        return grants;
     }
 
     private sealed class KeyWrites
@@ -160,7 +164,10 @@ internal sealed class GrantJournal(RecordPublisher publisher, TopicPartition par
         /// <summary>The slices holding grants in the write under way.</summary>
         public HashSet<long> Present { get; } = [];
 
-        public Func<IReadOnlyList<Grant>>? Latest { get; set; }
+        public Action<List<Grant>>? Latest { get; set; }
+
+        /// <summary>The grants of the write under way, as read for it (only that write uses the list).</summary>
+        public List<Grant> Grants { get; } = [];
 
         public Task? InFlight { get; set; }
 

@@ -166,9 +166,11 @@ public sealed class CampaignPermitsTests
 
         public void Release() => _released.TrySetResult();
 
-        public Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken)
+        public Task RecordAsync(string campaignId, Action<List<Grant>> readGrants, CancellationToken cancellationToken)
         {
-            Recorded.Add((campaignId, [.. currentGrants()]));
+            var grants = new List<Grant>();
+            readGrants(grants);
+            Recorded.Add((campaignId, [.. grants]));
             return _released.Task;
         }
 

@@ -407,9 +407,11 @@ public sealed class InviteFlowTests
     {
         public List<(string CampaignId, IReadOnlyList<Grant> Grants)> Recorded { get; } = [];
 
-        public Task RecordAsync(string campaignId, Func<IReadOnlyList<Grant>> currentGrants, CancellationToken cancellationToken)
+        public Task RecordAsync(string campaignId, Action<List<Grant>> readGrants, CancellationToken cancellationToken)
         {
-            Recorded.Add((campaignId, currentGrants()));
+            var grants = new List<Grant>();
+            readGrants(grants);
+            Recorded.Add((campaignId, grants));
             return Task.CompletedTask;
         }
     }
