@@ -49,8 +49,17 @@ internal static class PipelineThroughput
     // Processor time per event of the last worker run: the worker's process, and the broker's and simulator's.
     private static (double Worker, double Stack) _lastCpu;
 
-    public static async Task RunAsync(int events, int restoreContacts, string? only, string? variant = null)
+    // Bytes the benchmark process allocated per event while the last worker run decided: only the
+    // worker runs in this process then, and unlike a rate it hardly varies between runs.
+    private static double _lastAllocatedPerEvent;
+
+    // With --allocations: which types those bytes are, from the runtime's allocation samples.
+    private static AllocationSampler? _allocationSampler;
+
+    public static async Task RunAsync(int events, int restoreContacts, string? only, string? variant = null, bool allocations = false)
     {
+        using var allocationSampler = allocations ? new AllocationSampler() : null;
+        _allocationSampler = allocationSampler;
         using var stack = BenchStack.Start();
         using var sampler = WorkerMemory.Start();
         if (only is not null)
@@ -79,7 +88,7 @@ internal static class PipelineThroughput
             if (variant is null)
             {
                 Console.WriteLine(Line($"{only}_events_per_s={await WorkerAsync(stack, kind, count, only):F0}"));
-                Console.WriteLine(Line($"cpu_ms_per_event worker={_lastCpu.Worker:F3} broker_and_simulator={_lastCpu.Stack:F3}"));
+                Console.WriteLine(Line($"cpu_ms_per_event worker={_lastCpu.Worker:F3} broker_and_simulator={_lastCpu.Stack:F3} allocated_bytes_per_event={_lastAllocatedPerEvent:F0}"));
                 return;
             }
 
@@ -108,14 +117,18 @@ internal static class PipelineThroughput
         var streamiz = new List<double>();
         var noMatchCpu = new List<(double Worker, double Stack)>();
         var mixCpu = new List<(double Worker, double Stack)>();
+        var noMatchAllocated = new List<double>();
+        var mixAllocated = new List<double>();
         for (var round = 0; round < Rounds; round++)
         {
             consume.Add(await RawConsumeAsync(stack, events, $"rawc{round}", produce: false));
             consumeProduce.Add(await RawConsumeAsync(stack, events, $"rawp{round}", produce: true));
             noMatch.Add(await WorkerAsync(stack, WorkloadKind.NoMatch, events, $"nomatch{round}"));
             noMatchCpu.Add(_lastCpu);
+            noMatchAllocated.Add(_lastAllocatedPerEvent);
             mix.Add(await WorkerAsync(stack, WorkloadKind.Mix, events, $"mix{round}"));
             mixCpu.Add(_lastCpu);
+            mixAllocated.Add(_lastAllocatedPerEvent);
             streamiz.Add(await StreamizAsync(stack, events, $"peer{round}"));
             Console.Error.WriteLine(Line(
                 $"# round {round}: consume {consume[^1]:F0}/s, consume-produce {consumeProduce[^1]:F0}/s, no-match {noMatch[^1]:F0}/s, mix {mix[^1]:F0}/s, streamiz mix {streamiz[^1]:F0}/s"));
@@ -123,6 +136,7 @@ internal static class PipelineThroughput
 
         var trigger = await WorkerAsync(stack, WorkloadKind.Trigger, Math.Min(events, MaxTriggerEvents), "trigger");
         var triggerCpu = _lastCpu;
+        var triggerAllocated = _lastAllocatedPerEvent;
         var ceilingRequests = Math.Min(events, 20_000);
         var httpCeiling = await HttpCeilingAsync(stack, ceilingRequests);
         var mixCapacity = Median(mix);
@@ -147,6 +161,7 @@ internal static class PipelineThroughput
         Console.WriteLine(Line($"cpu_ms_per_event nomatch: worker={Median(noMatchCpu.Select(c => c.Worker)):F4} broker={Median(noMatchCpu.Select(c => c.Stack)):F4}"));
         Console.WriteLine(Line($"cpu_ms_per_event mix: worker={Median(mixCpu.Select(c => c.Worker)):F4} broker_and_simulator={Median(mixCpu.Select(c => c.Stack)):F4}"));
         Console.WriteLine(Line($"cpu_ms_per_event trigger: worker={triggerCpu.Worker:F3} broker_and_simulator={triggerCpu.Stack:F3}"));
+        Console.WriteLine(Line($"allocated_bytes_per_event nomatch={Median(noMatchAllocated):F0} mix={Median(mixAllocated):F0} trigger={triggerAllocated:F0}"));
         foreach (var (load, histogram, rate) in latencies)
         {
             Console.WriteLine(Line(
@@ -169,6 +184,7 @@ internal static class PipelineThroughput
         var consume = new List<double>();
         var worker = new List<double>();
         var workerCpu = new List<double>();
+        var workerAllocated = new List<double>();
         var name = kind.ToString().ToLowerInvariant();
 
         // Not counted: the first runs of each side still execute unoptimised code.
@@ -179,11 +195,13 @@ internal static class PipelineThroughput
             consume.Add(await RawConsumeAsync(stack, events, $"rawc{round}", produce: false));
             worker.Add(await WorkerAsync(stack, kind, events, $"{name}{round}"));
             workerCpu.Add(_lastCpu.Worker);
-            Console.Error.WriteLine(Line($"# round {round}: consume {consume[^1]:F0}/s, {name} {worker[^1]:F0}/s ({workerCpu[^1]:F4} ms of processor time per event)"));
+            workerAllocated.Add(_lastAllocatedPerEvent);
+            Console.Error.WriteLine(Line(
+                $"# round {round}: consume {consume[^1]:F0}/s, {name} {worker[^1]:F0}/s ({workerCpu[^1]:F4} ms of processor time, {workerAllocated[^1]:F0} bytes allocated per event)"));
         }
 
         Console.WriteLine(Line(
-            $"{name}_events_per_s={Median(worker):F0} raw_consume_per_s={Median(consume):F0} ratio={Median(Ratios(worker, consume)):F2} cpu_ms_per_event={Median(workerCpu):F4}"));
+            $"{name}_events_per_s={Median(worker):F0} raw_consume_per_s={Median(consume):F0} ratio={Median(Ratios(worker, consume)):F2} cpu_ms_per_event={Median(workerCpu):F4} allocated_bytes_per_event={Median(workerAllocated):F0}"));
     }
 
     // The mix at a fixed rate, with the defaults and with one setting changed, in alternating rounds.
@@ -308,6 +326,8 @@ internal static class PipelineThroughput
         var clock = Stopwatch.StartNew();
         var cpu = CpuUse.Start(stack);
         var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var allocated = GC.GetTotalAllocatedBytes(precise: false);
+        _allocationSampler?.Start();
         while (statistics.Finished < events)
         {
             await Task.Delay(5);
@@ -319,7 +339,14 @@ internal static class PipelineThroughput
 
         var rate = events / clock.Elapsed.TotalSeconds;
         _lastCpu = cpu.PerItemMs(events);
-        Console.Error.WriteLine(Line($"# {name}: GC collections during the run: gen0 {GC.CollectionCount(0) - collections.Item1}, gen1 {GC.CollectionCount(1) - collections.Item2}, gen2 {GC.CollectionCount(2) - collections.Item3}"));
+        _lastAllocatedPerEvent = (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)events;
+        foreach (var (type, bytes) in _allocationSampler?.Stop(top: 15) ?? [])
+        {
+            Console.Error.WriteLine(Line($"#   {bytes / (double)events,8:F0} bytes per event: {type}"));
+        }
+
+        Console.Error.WriteLine(Line(
+            $"# {name}: GC collections during the run: gen0 {GC.CollectionCount(0) - collections.Item1}, gen1 {GC.CollectionCount(1) - collections.Item2}, gen2 {GC.CollectionCount(2) - collections.Item3}; {_lastAllocatedPerEvent:F0} bytes allocated per event"));
         await host.StopAsync();
         return rate;
     }

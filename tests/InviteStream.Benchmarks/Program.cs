@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using InviteStream.Benchmarks;
 
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- memory        bytes per contact in the state store
-// dotnet run -c Release --project tests/InviteStream.Benchmarks -- pipeline [--events N] [--restore N] [--only nomatch|mix|trigger|restore|nomatch-vs-consume|mix-vs-consume|latency@RATE [--variant Key=value]]
+// dotnet run -c Release --project tests/InviteStream.Benchmarks -- pipeline [--events N] [--restore N] [--only nomatch|mix|trigger|restore|nomatch-vs-consume|mix-vs-consume|latency@RATE [--variant Key=value]] [--allocations]
 //     the worker against raw consume loops, bare HTTP and Streamiz; latency under load; restore
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- dispatch [N]    invites/s through the dispatcher vs raw HTTP
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- dispatch-latency [N] [rate]  decision latency through the dispatch stage vs the HTTP round trip
@@ -33,7 +33,8 @@ if (args is ["pipeline", ..])
         events: int.Parse(Option("--events") ?? "120000", System.Globalization.CultureInfo.InvariantCulture),
         restoreContacts: int.Parse(Option("--restore") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture),
         only: Option("--only"),
-        variant: Option("--variant"));
+        variant: Option("--variant"),
+        allocations: args.Contains("--allocations"));
     return;
 }
 
