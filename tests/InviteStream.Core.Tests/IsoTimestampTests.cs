@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Text;
 using CsCheck;
 using InviteStream.Core;
 
 namespace InviteStream.Core.Tests;
 
-/// <summary>The wire's timestamps read as the framework's own custom format writes them, for any instant and offset.</summary>
+/// <summary>The wire's timestamps, as text and as UTF-8, read as the framework's own custom format writes them, for any instant and offset.</summary>
 [TestFixture]
 public sealed class IsoTimestampTests
 {
@@ -19,7 +20,9 @@ public sealed class IsoTimestampTests
                 // The same instant seen at another offset, where that offset's clock stays in DateTime's range.
                 var local = ticks + offset.Ticks is >= 0 and var localTicks && localTicks <= DateTime.MaxValue.Ticks ? utc.ToOffset(offset) : utc;
                 var expected = utc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-                return IsoTimestamp.Format(local) == expected && expected.Length == IsoTimestamp.Length;
+                var utf8 = new byte[IsoTimestamp.Length];
+                IsoTimestamp.Format(local, utf8);
+                return IsoTimestamp.Format(local) == expected && Encoding.UTF8.GetString(utf8) == expected && expected.Length == IsoTimestamp.Length;
             });
     }
 

@@ -17,7 +17,7 @@ internal static class GrantJson
         {
             var grant = range.grants[i];
             writer.WriteStartObject();
-            writer.WriteString("at", IsoTimestamp.Format(grant.At));
+            InternalJson.WriteTime(writer, "at", grant.At);
             writer.WriteString("requestId", grant.RequestId);
             if (grant.Answered)
             {

@@ -20,12 +20,21 @@ internal static class InternalJson
     public static EventOrigin ReadOrigin(JsonElement element) =>
         new(element.GetProperty("topic").GetString()!, element.GetProperty("partition").GetInt32(), element.GetProperty("offset").GetInt64());
 
+    /// <summary>Writes <paramref name="time"/> when there is one; nothing when it is null.</summary>
     public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset? time)
     {
         if (time is { } value)
         {
-            writer.WriteString(name, IsoTimestamp.Format(value));
+            WriteTime(writer, name, value);
         }
+    }
+
+    /// <summary>The wire's timestamp, formatted straight into the writer's UTF-8 (no string per value).</summary>
+    public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset time)
+    {
+        Span<byte> utf8 = stackalloc byte[IsoTimestamp.Length];
+        IsoTimestamp.Format(time, utf8);
+        writer.WriteString(name, utf8);
     }
 
     public static DateTimeOffset? ReadTime(JsonElement parent, string name) =>

@@ -18,8 +18,8 @@ public static class OutcomeJson
         WriteNullable(writer, "reason", outcome.Reason);
         writer.WriteString("requestId", outcome.RequestId);
         WriteNullable(writer, "correlationId", outcome.CorrelationId);
-        writer.WriteString("occurredAt", IsoTimestamp.Format(outcome.OccurredAt));
-        writer.WriteString("decidedAt", IsoTimestamp.Format(outcome.DecidedAt));
+        InternalJson.WriteTime(writer, "occurredAt", outcome.OccurredAt);
+        InternalJson.WriteTime(writer, "decidedAt", outcome.DecidedAt);
         writer.WriteNumber("decisionLatencyMs", Math.Round(outcome.DecisionLatencyMs, 3));
         writer.WriteString("sourceTopic", outcome.SourceTopic);
         writer.WriteNumber("sourcePartition", outcome.SourcePartition);

@@ -19,8 +19,8 @@ public static class StatsJson
             var (key, counts) = (stats.Window, stats.Counts);
             writer.WriteStartObject();
             writer.WriteString("campaignId", key.CampaignId);
-            writer.WriteString("windowStart", IsoTimestamp.Format(key.Minute));
-            writer.WriteString("windowEnd", IsoTimestamp.Format(key.End));
+            InternalJson.WriteTime(writer, "windowStart", key.Minute);
+            InternalJson.WriteTime(writer, "windowEnd", key.End);
             writer.WriteNumber("eventsEvaluated", counts.EventsEvaluated);
             writer.WriteNumber("eventsMatched", counts.EventsMatched);
             writer.WriteStartArray("filterResults");
@@ -37,7 +37,7 @@ public static class StatsJson
             WriteMap(writer, "outcomes", counts.Outcomes);
             WriteMap(writer, "suppressedBy", counts.SuppressedBy);
             writer.WriteNumber("revision", stats.Revision);
-            writer.WriteString("updatedAt", IsoTimestamp.Format(stats.UpdatedAt));
+            InternalJson.WriteTime(writer, "updatedAt", stats.UpdatedAt);
             writer.WriteEndObject();
         });
     }

@@ -58,9 +58,9 @@ internal static class TriggerJson
         writer.WriteStartObject();
         writer.WriteString("campaignId", trigger.CampaignId);
         writer.WriteNumber("resultPartition", resultPartition);
-        writer.WriteString("deadline", IsoTimestamp.Format(trigger.Deadline));
+        InternalJson.WriteTime(writer, "deadline", trigger.Deadline);
         writer.WriteBoolean("hasLocalHistory", trigger.HasLocalHistory);
-        writer.WriteString("receivedAt", IsoTimestamp.Format(trigger.ReceivedAt));
+        InternalJson.WriteTime(writer, "receivedAt", trigger.ReceivedAt);
         if (trigger.EngineContactId is { } engineContactId)
         {
             writer.WriteString("engineContactId", engineContactId);
@@ -71,7 +71,7 @@ internal static class TriggerJson
         writer.WriteString("eventId", behavioralEvent.EventId);
         writer.WriteString("contactId", behavioralEvent.ContactId);
         writer.WriteString("channelId", behavioralEvent.ChannelId);
-        writer.WriteString("occurredAt", IsoTimestamp.Format(behavioralEvent.OccurredAt));
+        InternalJson.WriteTime(writer, "occurredAt", behavioralEvent.OccurredAt);
         writer.WriteString("correlationId", behavioralEvent.CorrelationId);
         writer.WriteStartObject("attributes");
         foreach (var (name, value) in behavioralEvent.Attributes)

@@ -22,7 +22,7 @@ internal static class ContactSnapshotJson
         {
             writer.WriteStartObject();
             writer.WriteString("campaignId", invite.CampaignId);
-            writer.WriteString("at", IsoTimestamp.Format(invite.At));
+            InternalJson.WriteTime(writer, "at", invite.At);
             writer.WriteEndObject();
         }
 
@@ -32,7 +32,7 @@ internal static class ContactSnapshotJson
             writer.WriteStartObject("pending");
             writer.WriteString("requestId", pending.RequestId);
             writer.WriteString("campaignId", pending.CampaignId);
-            writer.WriteString("decidedAt", IsoTimestamp.Format(pending.DecidedAt));
+            InternalJson.WriteTime(writer, "decidedAt", pending.DecidedAt);
             writer.WriteEndObject();
         }
 
@@ -174,7 +174,7 @@ internal static class ContactSnapshotJson
         writer.WriteString("campaignId", decision.CampaignId);
         writer.WriteString("reason", decision.Reason);
         InternalJson.WriteTime(writer, "suppressedUntil", decision.SuppressedUntil);
-        writer.WriteString("decidedAt", IsoTimestamp.Format(decision.DecidedAt));
+        InternalJson.WriteTime(writer, "decidedAt", decision.DecidedAt);
         writer.WriteNumber("decisionLatencyMs", Math.Round(decision.DecisionLatencyMs, 3));
         InternalJson.WriteOrigin(writer, "readFrom", decision.ReadFrom);
         writer.WriteEndObject();
