@@ -40,7 +40,7 @@ internal static class GrantJson
         using var document = JsonDocument.Parse(value);
         return [.. document.RootElement.GetProperty("grants").EnumerateArray()
             .Select(g => new Grant(
-                IsoTimestamp.Parse(g.GetProperty("at").GetString()!),
+                InternalJson.ReadTime(g.GetProperty("at")),
                 g.GetProperty("requestId").GetString()!,
                 g.TryGetProperty("answered", out var answered) && answered.ValueKind == JsonValueKind.True))];
     }

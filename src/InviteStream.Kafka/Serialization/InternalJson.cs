@@ -38,7 +38,14 @@ internal static class InternalJson
     }
 
     public static DateTimeOffset? ReadTime(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? IsoTimestamp.Parse(value.GetString()!) : null;
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? ReadTime(value) : null;
+
+    /// <summary>
+    /// A timestamp the worker wrote: its UTC form parsed from the bytes, with no string; any other
+    /// text as <see cref="IsoTimestamp.Parse"/> reads it (no offset meaning UTC, not local time).
+    /// </summary>
+    public static DateTimeOffset ReadTime(JsonElement value) =>
+        value.TryGetDateTimeOffset(out var parsed) && parsed.Offset == TimeSpan.Zero ? parsed : IsoTimestamp.Parse(value.GetString()!);
 
     public static string? ReadString(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

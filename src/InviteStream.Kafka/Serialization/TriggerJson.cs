@@ -88,29 +88,32 @@ internal static class TriggerJson
     private static (InviteTrigger, int) ReadTriggerObject(JsonElement root)
     {
         var e = root.GetProperty("event");
-        var attributes = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+        // As the event reader keeps them: one array for a few, a dictionary for many.
+        var read = new List<KeyValuePair<string, AttributeValue>>();
         foreach (var property in e.GetProperty("attributes").EnumerateObject())
         {
             if (AttributeJson.TryRead(property.Value, out var value, out _))
             {
-                attributes[property.Name] = value;
+                read.Add(new(property.Name, value));
             }
         }
+
+        var attributes = AttributeDictionary.Of(read);
 
         var behavioralEvent = new BehavioralEvent(
             e.GetProperty("eventId").GetString()!,
             e.GetProperty("contactId").GetString()!,
             e.GetProperty("channelId").GetString()!,
-            IsoTimestamp.Parse(e.GetProperty("occurredAt").GetString()!),
+            InternalJson.ReadTime(e.GetProperty("occurredAt")),
             attributes,
             InternalJson.ReadString(e, "correlationId"));
         var trigger = new InviteTrigger(
             root.GetProperty("campaignId").GetString()!,
             behavioralEvent,
             InternalJson.ReadOrigin(root.GetProperty("origin")),
-            IsoTimestamp.Parse(root.GetProperty("deadline").GetString()!),
+            InternalJson.ReadTime(root.GetProperty("deadline")),
             root.GetProperty("hasLocalHistory").GetBoolean(),
-            IsoTimestamp.Parse(root.GetProperty("receivedAt").GetString()!),
+            InternalJson.ReadTime(root.GetProperty("receivedAt")),
             InternalJson.ReadString(root, "engineContactId"));
         return (trigger, root.GetProperty("resultPartition").GetInt32());
     }

@@ -157,10 +157,10 @@ internal static class ContactSnapshotJson
         using var document = JsonDocument.Parse(value);
         var root = document.RootElement;
         var invites = root.GetProperty("invites").EnumerateArray()
-            .Select(i => new InviteRecord(i.GetProperty("campaignId").GetString()!, IsoTimestamp.Parse(i.GetProperty("at").GetString()!)))
+            .Select(i => new InviteRecord(i.GetProperty("campaignId").GetString()!, InternalJson.ReadTime(i.GetProperty("at"))))
             .ToList();
         var pending = root.TryGetProperty("pending", out var p)
-            ? new PendingInvite(p.GetProperty("requestId").GetString()!, p.GetProperty("campaignId").GetString()!, IsoTimestamp.Parse(p.GetProperty("decidedAt").GetString()!))
+            ? new PendingInvite(p.GetProperty("requestId").GetString()!, p.GetProperty("campaignId").GetString()!, InternalJson.ReadTime(p.GetProperty("decidedAt")))
             : null;
         var decisions = root.TryGetProperty("decisions", out var d) ? d.EnumerateArray().Select(ReadDecision).ToList() : [];
         return new ContactSnapshot(contactId, invites, pending, InternalJson.ReadTime(root, "suppressedByEngineUntil"), decisions, InternalJson.ReadString(root, "engineContactId"));
@@ -186,7 +186,7 @@ internal static class ContactSnapshotJson
         InternalJson.ReadString(element, "campaignId"),
         InternalJson.ReadString(element, "reason"),
         InternalJson.ReadTime(element, "suppressedUntil"),
-        IsoTimestamp.Parse(element.GetProperty("decidedAt").GetString()!),
+        InternalJson.ReadTime(element.GetProperty("decidedAt")),
         element.GetProperty("decisionLatencyMs").GetDouble(),
         InternalJson.ReadOrigin(element.GetProperty("readFrom")));
 }
