@@ -121,6 +121,8 @@ internal sealed partial class DecisionPartition(
         }
     }
 
+    // The lambdas of the slow paths live in methods of their own: their captured variables would
+    // otherwise be allocated on entering this method, for every event, the no-match ones included.
     private async Task HandleAsync(InboxItem item, CancellationToken token)
     {
         var record = item.Record;
@@ -155,32 +157,42 @@ internal sealed partial class DecisionPartition(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     LogRecordFailed(ex, record.Topic, record.Partition.Value, record.Offset.Value);
-                    await ScheduleAsync(DeadLetterLane, item, activity, ct => Done(handler.DeadLetterAsync(record, $"processing_error:{ex.GetType().Name}", ct)), token);
+                    await ScheduleDeadLetterAsync(item, activity, $"processing_error:{ex.GetType().Name}", token);
                     return;
                 }
             }
 
-            var contactId = input.Event.ContactId;
-            await ScheduleAsync(contactId, item, activity, async ct =>
-            {
-                await UntilSettledAsync(contacts, contactId, input.Origin.RequestId, ct);
-
-                // Parked before the invite leaves: its result may come back before sending returns.
-                Task? settled = null;
-                await handler.DecideAsync(input, contacts, StateLog, decided, Partition.Partition.Value, () => settled = Parked.WaitFor(contactId), ct);
-                return settled;
-            }, token);
+            await ScheduleDecisionAsync(item, activity, input, contacts, decided, token);
         }
         else if (plan.Rekey is { } rekey)
         {
-            await ScheduleAsync(RekeyLane, item, activity, ct => Done(handler.ForwardAsync(record, rekey, ct)), token);
+            await ScheduleRekeyAsync(item, activity, rekey, token);
         }
         else
         {
-            var reason = plan.DeadLetterReason ?? "processing_error:NotDecidable";
-            await ScheduleAsync(DeadLetterLane, item, activity, ct => Done(handler.DeadLetterAsync(record, reason, ct)), token);
+            await ScheduleDeadLetterAsync(item, activity, plan.DeadLetterReason ?? "processing_error:NotDecidable", token);
         }
     }
+
+    private Task ScheduleDecisionAsync(InboxItem item, Activity? activity, EventInput input, ContactStateStore contacts, Decision? decided, CancellationToken token)
+    {
+        var contactId = input.Event.ContactId;
+        return ScheduleAsync(contactId, item, activity, async ct =>
+        {
+            await UntilSettledAsync(contacts, contactId, input.Origin.RequestId, ct);
+
+            // Parked before the invite leaves: its result may come back before sending returns.
+            Task? settled = null;
+            await handler.DecideAsync(input, contacts, StateLog, decided, Partition.Partition.Value, () => settled = Parked.WaitFor(contactId), ct);
+            return settled;
+        }, token);
+    }
+
+    private Task ScheduleRekeyAsync(InboxItem item, Activity? activity, Rekeying rekey, CancellationToken token) =>
+        ScheduleAsync(RekeyLane, item, activity, ct => Done(handler.ForwardAsync(item.Record, rekey, ct)), token);
+
+    private Task ScheduleDeadLetterAsync(InboxItem item, Activity? activity, string reason, CancellationToken token) =>
+        ScheduleAsync(DeadLetterLane, item, activity, ct => Done(handler.DeadLetterAsync(item.Record, reason, ct)), token);
 
     // An invite of the contact is out for dispatch (e.g. restored after a restart): this event is
     // decided on what that invite came to. Checked again once parked: the result may have just settled it.

@@ -26,6 +26,9 @@ internal sealed class RecordHandler(
     PipelineStatistics statistics,
     TimeProvider time)
 {
+    // One delegate for every record: a method group converted at each call is a new one per event.
+    private readonly Func<string, bool> _knownCampaign = flow.Knows;
+
     public async ValueTask<RecordPlan> PlanAsync(ConsumeResult<byte[]?, byte[]?> record, long receivedAt, CancellationToken cancellationToken)
     {
         if (!routing.WasRekeyed(record))
@@ -33,7 +36,7 @@ internal sealed class RecordHandler(
             statistics.EventRead();
         }
 
-        var read = CampaignHeader.Apply(record, await reader.ReadAsync(record, cancellationToken), flow.Knows);
+        var read = CampaignHeader.Apply(record, await reader.ReadAsync(record, cancellationToken), _knownCampaign);
         if (read.Event is not { } behavioralEvent)
         {
             return RecordPlan.DeadLetter(read.Error!);
