@@ -1,7 +1,6 @@
 using System.Text.Json;
 using InviteStream.Core;
 using InviteStream.Core.Events;
-using InviteStream.Serialization;
 
 namespace InviteStream.Kafka.Serialization;
 
@@ -49,6 +48,4 @@ internal static class InternalJson
 
     public static string? ReadString(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    public static byte[] Write(Action<Utf8JsonWriter> write) => JsonBytes.Write(write);
 }

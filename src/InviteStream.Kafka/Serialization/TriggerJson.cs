@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InviteStream.Serialization;
 using InviteStream.Core;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Dispatch;
@@ -15,7 +16,7 @@ namespace InviteStream.Kafka.Serialization;
 internal static class TriggerJson
 {
     public static byte[] WriteTrigger(InviteTrigger trigger, int resultPartition) =>
-        InternalJson.Write(writer => WriteTriggerObject(writer, trigger, resultPartition));
+        JsonBytes.Write(writer => WriteTriggerObject(writer, trigger, resultPartition));
 
     public static (InviteTrigger Trigger, int ResultPartition) ReadTrigger(byte[] value)
     {
@@ -23,7 +24,7 @@ internal static class TriggerJson
         return ReadTriggerObject(document.RootElement);
     }
 
-    public static byte[] WriteResult(InviteTrigger trigger, int resultPartition, DispatchResult result) => InternalJson.Write(writer =>
+    public static byte[] WriteResult(InviteTrigger trigger, int resultPartition, DispatchResult result) => JsonBytes.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WritePropertyName("trigger");

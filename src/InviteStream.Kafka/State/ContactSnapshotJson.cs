@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InviteStream.Serialization;
 using InviteStream.Core;
 using InviteStream.Core.Outcomes;
 using InviteStream.Core.State;
@@ -13,7 +14,7 @@ namespace InviteStream.Kafka.State;
 /// </summary>
 internal static class ContactSnapshotJson
 {
-    public static byte[] Write(ContactSnapshot snapshot) => InternalJson.Write(writer =>
+    public static byte[] Write(ContactSnapshot snapshot) => JsonBytes.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("contactId", snapshot.ContactId);

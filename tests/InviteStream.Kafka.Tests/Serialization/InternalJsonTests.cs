@@ -1,6 +1,7 @@
 using System.Text.Json;
 using InviteStream.Core;
 using InviteStream.Kafka.Serialization;
+using InviteStream.Serialization;
 
 namespace InviteStream.Kafka.Tests.Serialization;
 
@@ -39,7 +40,7 @@ public sealed class InternalJsonTests
         Assert.That(InternalJson.ReadTime(document.RootElement, "at"), Is.EqualTo(IsoTimestamp.Truncate(at)));
     }
 
-    private static byte[] JsonBytesOf(Action<Utf8JsonWriter> writeProperty) => InternalJson.Write(writer =>
+    private static byte[] JsonBytesOf(Action<Utf8JsonWriter> writeProperty) => JsonBytes.Write(writer =>
     {
         writer.WriteStartObject();
         writeProperty(writer);
