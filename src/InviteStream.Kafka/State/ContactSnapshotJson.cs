@@ -14,6 +14,10 @@ namespace InviteStream.Kafka.State;
 /// </summary>
 internal static class ContactSnapshotJson
 {
+    // A restore reads a campaign id per invite of every contact; a few campaigns' ids kept once
+    // instead of a million copies.
+    private static readonly SharedStrings CampaignIds = new(maxEntries: 4096, maxBytes: 128);
+
     public static byte[] Write(ContactSnapshot snapshot) => JsonBytes.Write(writer =>
     {
         writer.WriteStartObject();
@@ -130,7 +134,7 @@ internal static class ContactSnapshotJson
 
                 if (isCampaign)
                 {
-                    campaignId = reader.GetString();
+                    campaignId = CampaignIds.Of(ref reader);
                 }
                 else if (reader.TryGetDateTimeOffset(out var time))
                 {
