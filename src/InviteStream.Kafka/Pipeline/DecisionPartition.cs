@@ -18,7 +18,7 @@ namespace InviteStream.Kafka.Pipeline;
 /// <param name="restore">Restores the partition's contact state; null for a partition whose records are only re-keyed, never decided.</param>
 internal sealed partial class DecisionPartition(
     TopicPartition partition,
-    Func<CancellationToken, ContactStateStore>? restore,
+    Func<CancellationToken, Task<ContactStateStore>>? restore,
     IContactStateLog stateLog,
     RecordHandler handler,
     PipelineOptions options,
@@ -90,7 +90,7 @@ internal sealed partial class DecisionPartition(
         {
             if (restore is not null)
             {
-                State = await Task.Factory.StartNew(() => restore(token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                State = await restore(token);
                 _restored.TrySetResult(State);
             }
 

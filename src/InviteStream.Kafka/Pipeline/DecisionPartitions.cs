@@ -37,14 +37,17 @@ internal sealed class DecisionPartitions(
     public IReadOnlyList<PartitionRoute> Open(IReadOnlyCollection<TopicPartition> assigned)
     {
         var routes = new List<PartitionRoute>();
+
+        // Input partitions are decided here; partitions of further unkeyed topics are only re-keyed.
+        var decided = assigned.Where(p => p.Topic == kafka.Value.InputTopic).ToList();
+        var restore = decided.Count > 0 ? changelog.Restore([.. decided.Select(p => p.Partition.Value)], campaigns.LongestCooldown) : null;
         foreach (var partition in assigned)
         {
-            // Input partitions are decided here; partitions of further unkeyed topics are only re-keyed.
             var decides = partition.Topic == kafka.Value.InputTopic;
             var number = partition.Partition;
             var decisions = new DecisionPartition(
                 partition,
-                decides ? RestoreOf(partition) : null,
+                decides ? RestoreOf(partition, restore!) : null,
                 changelog.For(number.Value),
                 handler,
                 pipeline.Value,
@@ -111,16 +114,16 @@ internal sealed class DecisionPartitions(
         }
     }
 
-    // The restore runs on the partition's own thread; readiness waits for it.
-    private Func<CancellationToken, ContactStateStore> RestoreOf(TopicPartition partition)
+    // One restore reads every partition of the assignment; readiness waits for each.
+    private Func<CancellationToken, Task<ContactStateStore>> RestoreOf(TopicPartition partition, ContactStateRestore restore)
     {
         health.RestoreStarted(1);
-        return token =>
+        return async token =>
         {
             try
             {
                 var started = time.GetTimestamp();
-                var store = changelog.Restore(partition.Partition.Value, campaigns.LongestCooldown, token);
+                var store = await restore.Of(partition.Partition.Value, token);
                 statistics.Restored(time.GetElapsedTime(started).TotalMilliseconds);
                 states.Add(partition, store);
                 return store;
