@@ -544,6 +544,10 @@ internal static class PipelineThroughput
 
         public void Apply(int partition, byte[] key, byte[]? value, Headers? headers) => Records++;
 
+        public void Starting(int partition, long records)
+        {
+        }
+
         public void ReachedEnd(int partition)
         {
         }

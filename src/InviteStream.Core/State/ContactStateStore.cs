@@ -14,15 +14,17 @@ namespace InviteStream.Core.State;
 /// read followed by a change for the same contact never races. Most contacts only have invites; the
 /// rest of the state lives in a side table that holds few contacts at any time.
 /// </remarks>
-public sealed class ContactStateStore(TimeSpan retention)
+/// <param name="retention">How long an invite can still matter: the longest cooldown of any campaign.</param>
+/// <param name="expectedContacts">About how many contacts it will hold soon (a restore's records): room made once instead of grown into.</param>
+public sealed class ContactStateStore(TimeSpan retention, int expectedContacts = 0)
 {
-    private readonly ConcurrentDictionary<string, InviteRecord[]> _invites = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InviteRecord[]> _invites = new(Environment.ProcessorCount, Math.Max(expectedContacts, 31), StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ContactExtras> _extras = new(StringComparer.Ordinal);
 
     // Kept beside the contact's other state and dropped with it: a lookup the engine needs once per contact, not per replica or restart.
     private readonly ConcurrentDictionary<string, string> _engineContactIds = new(StringComparer.Ordinal);
 
-    /// <param name="retention">How long an invite can still matter: the longest cooldown of any campaign.</param>
+    /// <summary>How long an invite can still matter: the longest cooldown of any campaign.</summary>
     public TimeSpan Retention { get; } = retention > TimeSpan.Zero
         ? retention
         : throw new ArgumentOutOfRangeException(nameof(retention), retention, "Retention must be positive.");

@@ -9,6 +9,9 @@ namespace InviteStream.Kafka.State;
 /// <summary>What a read of several changelog partitions does with them, partition by partition.</summary>
 internal interface IChangelogTarget
 {
+    /// <summary>Before any record of <paramref name="partition"/>: it holds at most <paramref name="records"/> (its offsets' span; compaction leaves fewer).</summary>
+    void Starting(int partition, long records);
+
     /// <summary>One keyed record of <paramref name="partition"/>, in the partition's order.</summary>
     void Apply(int partition, byte[] key, byte[]? value, Headers? headers);
 
@@ -59,12 +62,14 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
         var reading = new HashSet<int>();
         foreach (var partition in partitions.Where(target.Wants))
         {
-            if (consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), StallTimeout).High.Value == 0)
+            var offsets = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), StallTimeout);
+            if (offsets.High.Value == 0)
             {
                 applier.ReachedEnd(partition);
             }
             else
             {
+                target.Starting(partition, offsets.High.Value - offsets.Low.Value);
                 reading.Add(partition);
             }
         }
@@ -136,6 +141,10 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
     private sealed class OnePartition(Action<byte[], byte[]?, Headers?> apply, CancellationToken cancellationToken) : IChangelogTarget
     {
         public int Records { get; private set; }
+
+        public void Starting(int partition, long records)
+        {
+        }
 
         public void Apply(int partition, byte[] key, byte[]? value, Headers? headers)
         {

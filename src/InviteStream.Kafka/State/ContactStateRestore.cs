@@ -10,7 +10,12 @@ namespace InviteStream.Kafka.State;
 /// </summary>
 internal sealed class ContactStateRestore : IChangelogTarget
 {
+    // A store made for more contacts than this grows into its size instead: a changelog's offsets
+    // span every write since its last compaction, which may be far more than its contacts.
+    private const int MostContactsExpected = 1 << 17;
+
     private readonly Dictionary<int, PartitionRestore> _partitions;
+    private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
     private readonly Action<int, int, ContactStateStore, TimeSpan> _restored;
     private readonly long _started;
@@ -21,7 +26,8 @@ internal sealed class ContactStateRestore : IChangelogTarget
     /// <param name="restored">Told of each partition restored: its number, records read, store, time taken.</param>
     public ContactStateRestore(IEnumerable<int> partitions, TimeSpan retention, TimeProvider time, Action<int, int, ContactStateStore, TimeSpan> restored)
     {
-        _partitions = partitions.Distinct().ToDictionary(p => p, p => new PartitionRestore(p, new ContactStateStore(retention)));
+        _partitions = partitions.Distinct().ToDictionary(p => p, p => new PartitionRestore(p));
+        _retention = retention;
         _time = time;
         _restored = restored;
         _started = time.GetTimestamp();
@@ -53,30 +59,35 @@ internal sealed class ContactStateRestore : IChangelogTarget
         }
     }
 
+    // On the reader's thread, before any record of the partition is handed to the applying thread.
+    void IChangelogTarget.Starting(int partition, long records) =>
+        _partitions[partition].Store = new ContactStateStore(_retention, (int)Math.Min(records, MostContactsExpected));
+
     void IChangelogTarget.Apply(int partition, byte[] key, byte[]? value, Headers? headers)
     {
         var restore = _last is { } last && last.Number == partition ? last : _last = _partitions[partition];
-        restore.Store.Restore(ContactSnapshotJson.Read(Encoding.UTF8.GetString(key), value));
+        restore.Store!.Restore(ContactSnapshotJson.Read(Encoding.UTF8.GetString(key), value));
         restore.Records++;
     }
 
     void IChangelogTarget.ReachedEnd(int partition)
     {
         var restore = _partitions[partition];
+        var store = restore.Store ??= new ContactStateStore(_retention);
 
         // Snapshots whose invites all left every cooldown are not worth keeping.
-        restore.Store.EvictExpired(_time.GetUtcNow());
-        _restored(partition, restore.Records, restore.Store, _time.GetElapsedTime(_started));
-        restore.Done.TrySetResult(restore.Store);
+        store.EvictExpired(_time.GetUtcNow());
+        _restored(partition, restore.Records, store, _time.GetElapsedTime(_started));
+        restore.Done.TrySetResult(store);
     }
 
     bool IChangelogTarget.Wants(int partition) => !_partitions[partition].Abandoned;
 
-    private sealed class PartitionRestore(int number, ContactStateStore store)
+    private sealed class PartitionRestore(int number)
     {
         public int Number { get; } = number;
 
-        public ContactStateStore Store { get; } = store;
+        public ContactStateStore? Store { get; set; }
 
         public TaskCompletionSource<ContactStateStore> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

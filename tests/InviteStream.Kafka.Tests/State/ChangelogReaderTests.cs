@@ -41,6 +41,7 @@ public sealed class ChangelogReaderTests
         }
 
         Assert.That(target.AppliedAfterEnd, Is.Zero);
+        Assert.That(target.Sizes, Is.EquivalentTo(new Dictionary<int, long> { [0] = 5, [2] = 20_000, [3] = 700 }), "each partition's size before its records; none for an empty one");
         Assert.That(target.WrongValues, Is.Empty, "each record's value with its key");
         Assert.That(target.Applied[3][2], Is.EqualTo("3-2"), "a tombstone is applied like any record");
     }
@@ -179,6 +180,15 @@ public sealed class ChangelogReaderTests
 
         public Action<int>? OnEnd { get; init; }
 
+
+        /// <summary>Each partition's size as announced before its records.</summary>
+        public Dictionary<int, long> Sizes { get; } = [];
+
+        public void Starting(int partition, long records)
+        {
+            Assert.That(Applied[partition], Is.Empty);
+            Sizes.Add(partition, records);
+        }
 
         public void ReachedEnd(int partition)
         {
