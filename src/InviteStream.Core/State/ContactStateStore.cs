@@ -126,6 +126,32 @@ public sealed class ContactStateStore(TimeSpan retention, int expectedContacts =
         return new ContactSnapshot(contactId, InvitesOf(contactId), extras?.Pending, extras?.SuppressedByEngineUntil, extras?.Decisions, EngineContactIdOf(contactId));
     }
 
+    /// <summary>
+    /// As <see cref="Restore(ContactSnapshot)"/> for the most common record, a contact with invites
+    /// and nothing else but perhaps the engine's id; the store keeps <paramref name="invites"/> as it is.
+    /// </summary>
+    public void RestoreInvites(string contactId, InviteRecord[] invites, string? engineContactId)
+    {
+        ArgumentNullException.ThrowIfNull(invites);
+        if (invites.Length == 0)
+        {
+            Restore(new ContactSnapshot(contactId, []));
+            return;
+        }
+
+        _invites[contactId] = invites;
+        if (engineContactId is not null)
+        {
+            _engineContactIds[contactId] = engineContactId;
+        }
+        else
+        {
+            _engineContactIds.TryRemove(contactId, out _);
+        }
+
+        _extras.TryRemove(contactId, out _);
+    }
+
     public void Restore(ContactSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

@@ -69,56 +69,75 @@ internal static class ContactSnapshotJson
             return new ContactSnapshot(contactId, []);
         }
 
-        return ReadInvitesOnly(contactId, value) ?? ReadDocument(contactId, value);
+        return TryReadInvitesOnly(value, out var invites, out var engineContactId)
+            ? new ContactSnapshot(contactId, invites, EngineContactId: engineContactId)
+            : ReadDocument(contactId, value);
+    }
+
+    /// <summary>Restores the contact's record into <paramref name="store"/>: what <see cref="Read"/> reads, without a snapshot in between for the most common records.</summary>
+    public static void Restore(ContactStateStore store, string contactId, byte[]? value)
+    {
+        if (value is { Length: > 0 } && TryReadInvitesOnly(value, out var invites, out var engineContactId))
+        {
+            store.RestoreInvites(contactId, invites, engineContactId);
+        }
+        else
+        {
+            store.Restore(Read(contactId, value));
+        }
     }
 
     // Most records hold only invites (and the engine's id): read in one pass, without a document,
     // because a restore reads a whole changelog of them before its partition decides anything.
-    // Null for anything else (a pending invite, remembered decisions, an engine suppression).
-    private static ContactSnapshot? ReadInvitesOnly(string contactId, byte[] value)
+    // False for anything else (a pending invite, remembered decisions, an engine suppression).
+    private static bool TryReadInvitesOnly(byte[] value, out InviteRecord[] invites, out string? engineContactId)
     {
+        invites = [];
+        engineContactId = null;
+        var sawInvites = false;
         var reader = new Utf8JsonReader(value);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return null;
+            return false;
         }
 
-        List<InviteRecord>? invites = null;
-        string? engineContactId = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("invites"u8))
             {
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || ReadInvites(ref reader) is not { } read)
                 {
-                    return null;
+                    return false;
                 }
 
                 invites = read;
+                sawInvites = true;
             }
             else if (reader.ValueTextEquals("contactId"u8) || reader.ValueTextEquals("engineContactId"u8))
             {
                 var isEngineId = reader.ValueTextEquals("engineContactId"u8);
                 if (!reader.Read() || reader.TokenType != JsonTokenType.String)
                 {
-                    return null;
+                    return false;
                 }
 
                 engineContactId = isEngineId ? reader.GetString() : engineContactId;
             }
             else
             {
-                return null;
+                return false;
             }
         }
 
-        return invites is null ? null : new ContactSnapshot(contactId, invites, EngineContactId: engineContactId);
+        return sawInvites;
     }
 
-    // From the array's start to its end; null when an invite is not as written.
-    private static List<InviteRecord>? ReadInvites(ref Utf8JsonReader reader)
+    // From the array's start to its end; null when an invite is not as written. Sized as read: a
+    // contact mostly has one invite, kept as this array.
+    private static InviteRecord[]? ReadInvites(ref Utf8JsonReader reader)
     {
-        var invites = new List<InviteRecord>(1);
+        var invites = Array.Empty<InviteRecord>();
+        var count = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
             string? campaignId = null;
@@ -151,7 +170,17 @@ internal static class ContactSnapshotJson
                 return null;
             }
 
-            invites.Add(new InviteRecord(campaignId, at.Value));
+            if (count == invites.Length)
+            {
+                Array.Resize(ref invites, Math.Max(1, count * 2));
+            }
+
+            invites[count++] = new InviteRecord(campaignId, at.Value);
+        }
+
+        if (count < invites.Length)
+        {
+            Array.Resize(ref invites, count);
         }
 
         return reader.TokenType == JsonTokenType.EndArray ? invites : null;

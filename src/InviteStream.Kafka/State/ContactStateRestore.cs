@@ -66,7 +66,7 @@ internal sealed class ContactStateRestore : IChangelogTarget
     void IChangelogTarget.Apply(int partition, byte[] key, byte[]? value, Headers? headers)
     {
         var restore = _last is { } last && last.Number == partition ? last : _last = _partitions[partition];
-        restore.Store!.Restore(ContactSnapshotJson.Read(Encoding.UTF8.GetString(key), value));
+        ContactSnapshotJson.Restore(restore.Store!, Encoding.UTF8.GetString(key), value);
         restore.Records++;
     }
 

@@ -59,4 +59,42 @@ public sealed class ContactSnapshotJsonTests
     [Test]
     public void A_tombstone_is_a_contact_without_state() =>
         Assert.That(ContactSnapshotJson.Read("ext:c", null).IsEmpty, Is.True);
+
+    [Test]
+    public void Restoring_records_into_a_store_leaves_it_as_restoring_their_snapshots_one_by_one()
+    {
+        // Every record after every other, as a changelog holds a contact's records before compaction.
+        var records = Snapshots().Select(c => (ContactSnapshot?)c.Arguments[0])
+            .Append(new ContactSnapshot("ext:c", [], EngineContactId: "g-9"))
+            .Append(null)
+            .ToList();
+        foreach (var earlier in records)
+        {
+            foreach (var later in records)
+            {
+                var fromRecords = new ContactStateStore(TimeSpan.FromDays(30));
+                var fromSnapshots = new ContactStateStore(TimeSpan.FromDays(30));
+                foreach (var snapshot in new[] { earlier, later })
+                {
+                    ContactSnapshotJson.Restore(fromRecords, "ext:c", snapshot is null ? null : ContactSnapshotJson.Write(snapshot));
+                    fromSnapshots.Restore(snapshot ?? new ContactSnapshot("ext:c", []));
+                }
+
+                var expected = fromSnapshots.Snapshot("ext:c");
+                var actual = fromRecords.Snapshot("ext:c");
+                var pair = $"{Describe(earlier)}, then {Describe(later)}";
+                Assert.Multiple(() =>
+                {
+                    Assert.That(actual.Invites, Is.EqualTo(expected.Invites), pair);
+                    Assert.That(actual.Pending, Is.EqualTo(expected.Pending), pair);
+                    Assert.That(actual.SuppressedByEngineUntil, Is.EqualTo(expected.SuppressedByEngineUntil), pair);
+                    Assert.That(actual.Decisions, Is.EqualTo(expected.Decisions), pair);
+                    Assert.That(actual.EngineContactId, Is.EqualTo(expected.EngineContactId), pair);
+                    Assert.That(fromRecords.Count, Is.EqualTo(fromSnapshots.Count), pair);
+                });
+            }
+        }
+
+        static string Describe(ContactSnapshot? snapshot) => snapshot is null ? "a tombstone" : ContactSnapshotJson.Write(snapshot).Length + " bytes of " + snapshot;
+    }
 }
