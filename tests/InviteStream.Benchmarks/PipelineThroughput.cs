@@ -33,6 +33,10 @@ internal static class PipelineThroughput
     // A compacted changelog partition holds ~5 MB on the embedded broker: 1 M snapshots need about 64.
     private const int RestorePartitions = 64;
 
+    // The targets for the mix, as ratios.
+    private const double MixToConsumeTarget = 0.6;
+    private const double MixToStreamizTarget = 1.5;
+
     private static readonly double[] Loads = [0.25, 0.5, 0.75];
     private static readonly TimeSpan LoadDuration = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan LoadWarmUp = TimeSpan.FromSeconds(2);
@@ -168,6 +172,10 @@ internal static class PipelineThroughput
                 $"latency_ms_at_{load * 100:F0}pct rate={rate:F0}/s outcomes={histogram.TotalCount} p50={Ms(histogram, 50):F1} p99={Ms(histogram, 99):F1} p999={Ms(histogram, 99.9):F1} max={histogram.GetMaxValue() / 1000.0:F1}"));
         }
 
+        // What the mix targets ask of the invite path alone, next to the bare HTTP calls' own ceiling.
+        var inviteShare = Enumerable.Range(0, events).Count(i => Workload.Invites(WorkloadKind.Mix, i)) / (double)events;
+        Console.WriteLine(Line(
+            $"invites_per_s_at_mix_targets to_consume={MixToConsumeTarget * Median(consume) * inviteShare:F0} to_streamiz={MixToStreamizTarget * Median(streamiz) * inviteShare:F0} http_trigger_ceiling={httpCeiling:F0}"));
         Console.WriteLine(Line($"ratio_nomatch_to_consume={Median(Ratios(noMatch, consume)):F2}"));
         Console.WriteLine(Line($"ratio_mix_to_consume={Median(Ratios(mix, consume)):F2}"));
         Console.WriteLine(Line($"ratio_trigger_to_http_ceiling={trigger / httpCeiling:F2}"));
