@@ -82,7 +82,12 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
             if (time.GetElapsedTime(lastWantedCheck) >= WantedCheck)
             {
                 lastWantedCheck = time.GetTimestamp();
-                reading.RemoveWhere(p => !target.Wants(p) && Unassign(consumer, topic, p));
+                foreach (var dropped in reading.Where(p => !target.Wants(p)).ToList())
+                {
+                    reading.Remove(dropped);
+                    Unassign(consumer, topic, dropped);
+                }
+
                 if (reading.Count == 0)
                 {
                     break;
@@ -132,11 +137,8 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
         return one.Records;
     }
 
-    private static bool Unassign(IConsumer<byte[]?, byte[]?> consumer, string topic, int partition)
-    {
+    private static void Unassign(IConsumer<byte[]?, byte[]?> consumer, string topic, int partition) =>
         consumer.IncrementalUnassign([new TopicPartition(topic, partition)]);
-        return true;
-    }
 
     private sealed class OnePartition(Action<byte[], byte[]?, Headers?> apply, CancellationToken cancellationToken) : IChangelogTarget
     {
