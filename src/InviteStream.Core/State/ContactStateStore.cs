@@ -133,54 +133,16 @@ public sealed class ContactStateStore(TimeSpan retention, int expectedContacts =
     public void RestoreInvites(string contactId, InviteRecord[] invites, string? engineContactId)
     {
         ArgumentNullException.ThrowIfNull(invites);
-        if (invites.Length == 0)
-        {
-            Restore(new ContactSnapshot(contactId, []));
-            return;
-        }
-
-        _invites[contactId] = invites;
-        if (engineContactId is not null)
-        {
-            _engineContactIds[contactId] = engineContactId;
-        }
-        else
-        {
-            _engineContactIds.TryRemove(contactId, out _);
-        }
-
-        _extras.TryRemove(contactId, out _);
+        Keep(contactId, invites, engineContactId, extras: null);
     }
 
     public void Restore(ContactSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.Invites.Count == 0)
-        {
-            _invites.TryRemove(snapshot.ContactId, out _);
-        }
-        else
-        {
-            _invites[snapshot.ContactId] = [.. snapshot.Invites];
-        }
-
-        if (snapshot.EngineContactId is { } engineContactId && !snapshot.IsEmpty)
-        {
-            _engineContactIds[snapshot.ContactId] = engineContactId;
-        }
-        else
-        {
-            _engineContactIds.TryRemove(snapshot.ContactId, out _);
-        }
-
-        if (ContactExtras.HoldNothing(snapshot.Pending, snapshot.SuppressedByEngineUntil, snapshot.Decisions.Count))
-        {
-            _extras.TryRemove(snapshot.ContactId, out _);
-        }
-        else
-        {
-            _extras[snapshot.ContactId] = new ContactExtras(snapshot.Pending, snapshot.SuppressedByEngineUntil, [.. snapshot.Decisions]);
-        }
+        var extras = ContactExtras.HoldNothing(snapshot.Pending, snapshot.SuppressedByEngineUntil, snapshot.Decisions.Count)
+            ? null
+            : new ContactExtras(snapshot.Pending, snapshot.SuppressedByEngineUntil, [.. snapshot.Decisions]);
+        Keep(snapshot.ContactId, [.. snapshot.Invites], snapshot.EngineContactId, extras);
     }
 
     /// <summary>The contacts none of whose state can matter any more at <paramref name="now"/>.</summary>
@@ -286,6 +248,38 @@ public sealed class ContactStateStore(TimeSpan retention, int expectedContacts =
     }
 
     private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a >= b ? a : b;
+
+    // The contact's whole state, in place of what was kept; a contact with none of it is forgotten,
+    // the engine's id with it.
+    private void Keep(string contactId, InviteRecord[] invites, string? engineContactId, ContactExtras? extras)
+    {
+        if (invites.Length == 0)
+        {
+            _invites.TryRemove(contactId, out _);
+        }
+        else
+        {
+            _invites[contactId] = invites;
+        }
+
+        if (engineContactId is not null && (invites.Length > 0 || extras is not null))
+        {
+            _engineContactIds[contactId] = engineContactId;
+        }
+        else
+        {
+            _engineContactIds.TryRemove(contactId, out _);
+        }
+
+        if (extras is null)
+        {
+            _extras.TryRemove(contactId, out _);
+        }
+        else
+        {
+            _extras[contactId] = extras;
+        }
+    }
 
     private sealed record ContactExtras(PendingInvite? Pending, DateTimeOffset? SuppressedByEngineUntil, RememberedDecision[] Decisions)
     {

@@ -83,7 +83,8 @@ internal static class ContactSnapshotJson
         }
         else
         {
-            store.Restore(Read(contactId, value));
+            // Read's other two cases, without trying the one-pass reader again.
+            store.Restore(value is { Length: > 0 } ? ReadDocument(contactId, value) : new ContactSnapshot(contactId, []));
         }
     }
 
