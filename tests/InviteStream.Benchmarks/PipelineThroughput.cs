@@ -53,6 +53,12 @@ internal static class PipelineThroughput
     // Processor time per event of the last worker run: the worker's process, and the broker's and simulator's.
     private static (double Worker, double Stack) _lastCpu;
 
+    // Of the last latency run, while the load ran: both processes' processor time over the wall
+    // clock, and per event produced (this process holds the load's producer and reader too).
+    private static LoadCpu _lastLoadCpu;
+
+    private readonly record struct LoadCpu(double CoresBusy, double SelfMsPerEvent, double StackMsPerEvent);
+
     // Bytes the benchmark process allocated per event while the last worker run decided: only the
     // worker runs in this process then, and unlike a rate it hardly varies between runs.
     private static double _lastAllocatedPerEvent;
@@ -144,11 +150,11 @@ internal static class PipelineThroughput
         var ceilingRequests = Math.Min(events, 20_000);
         var httpCeiling = await HttpCeilingAsync(stack, ceilingRequests);
         var mixCapacity = Median(mix);
-        var latencies = new List<(double Load, LongHistogram Histogram, double Rate)>();
+        var latencies = new List<(double Load, LongHistogram Histogram, double Rate, LoadCpu Cpu)>();
         foreach (var load in Loads)
         {
             var rate = load * mixCapacity;
-            latencies.Add((load, await LatencyAsync(stack, rate, $"load{load * 100:F0}"), rate));
+            latencies.Add((load, await LatencyAsync(stack, rate, $"load{load * 100:F0}"), rate, _lastLoadCpu));
         }
 
         var restore = await RestoreAsync(stack, restoreContacts);
@@ -166,10 +172,12 @@ internal static class PipelineThroughput
         Console.WriteLine(Line($"cpu_ms_per_event mix: worker={Median(mixCpu.Select(c => c.Worker)):F4} broker_and_simulator={Median(mixCpu.Select(c => c.Stack)):F4}"));
         Console.WriteLine(Line($"cpu_ms_per_event trigger: worker={triggerCpu.Worker:F3} broker_and_simulator={triggerCpu.Stack:F3}"));
         Console.WriteLine(Line($"allocated_bytes_per_event nomatch={Median(noMatchAllocated):F0} mix={Median(mixAllocated):F0} trigger={triggerAllocated:F0}"));
-        foreach (var (load, histogram, rate) in latencies)
+        foreach (var (load, histogram, rate, loadCpu) in latencies)
         {
             Console.WriteLine(Line(
                 $"latency_ms_at_{load * 100:F0}pct rate={rate:F0}/s outcomes={histogram.TotalCount} p50={Ms(histogram, 50):F1} p99={Ms(histogram, 99):F1} p999={Ms(histogram, 99.9):F1} max={histogram.GetMaxValue() / 1000.0:F1}"));
+            Console.WriteLine(Line(
+                $"cpu_at_{load * 100:F0}pct cores_busy={loadCpu.CoresBusy:F2} of {Environment.ProcessorCount} ms_per_event: worker_and_load={loadCpu.SelfMsPerEvent:F4} broker_and_simulator={loadCpu.StackMsPerEvent:F4}"));
         }
 
         // What the mix targets ask of the invite path alone, next to the bare HTTP calls' own ceiling.
@@ -382,6 +390,14 @@ internal static class PipelineThroughput
         return events / clock.Elapsed.TotalSeconds;
     }
 
+    // The load's own clients share the two cores with the worker. Lingering 1 ms, the producer sent a
+    // request per partition every millisecond, and each became a message set that the embedded broker
+    // scans linearly on every fetch of the partition: at 13 000 events/s the worker's p50 was 139-245 ms
+    // with a 1 ms linger and a 2 ms reader wait, 51-109 ms with these (two processes each). The producer
+    // lingers as librdkafka does by default; both waits are counted in every latency measured.
+    private const int LoadProducerLingerMs = 5;
+    private const int LoadReaderFetchWaitMs = 10;
+
     /// <summary>
     /// An open-loop producer at <paramref name="perSecond"/> (the schedule does not wait for the
     /// worker), and a consumer of the outcome topic: each outcome's latency runs from its event's
@@ -412,13 +428,16 @@ internal static class PipelineThroughput
         // (the outcome's decisionLatencyMs, from the event read to its decision).
         var byStatus = new Dictionary<string, (LongHistogram Total, LongHistogram InWorker)>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
+        var cpu = CpuUse.Start(stack);
         var ticksPerEvent = Stopwatch.Frequency / perSecond;
 
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
         {
             BootstrapServers = stack.BootstrapServers,
             GroupId = $"{name}-reader",
-            FetchWaitMaxMs = 2,
+            // What the reader waits counts against the worker; fetching every 2 ms cost the worker more
+            // than it saved (see the producer's linger below).
+            FetchWaitMaxMs = LoadReaderFetchWaitMs,
             FetchQueueBackoffMs = 1,
             EnableAutoCommit = false,
         }).Build();
@@ -456,7 +475,7 @@ internal static class PipelineThroughput
         using (var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
         {
             BootstrapServers = stack.BootstrapServers,
-            LingerMs = 1,
+            LingerMs = LoadProducerLingerMs,
             EnableIdempotence = true,
             Partitioner = Partitioner.Murmur2Random,
         }).Build())
@@ -480,6 +499,9 @@ internal static class PipelineThroughput
         }
 
         var counted = await reading;
+        var (selfMs, stackMs) = cpu.PerItemMs(events);
+        _lastLoadCpu = new LoadCpu((selfMs + stackMs) * events / clock.Elapsed.TotalMilliseconds, selfMs, stackMs);
+        Console.Error.WriteLine(Line($"# {name}: {_lastLoadCpu.CoresBusy:F2} cores busy while the load ran"));
         await host.StopAsync();
         foreach (var (status, (total, inWorker)) in byStatus.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
