@@ -15,8 +15,9 @@ namespace InviteStream.Benchmarks;
 /// <summary>
 /// What the campaign-keyed dispatch stage adds to an invite's decision latency, on the embedded
 /// broker: events that all trigger arrive at a steady rate well below every limit (no queueing), and
-/// the worker's decision latency (event read → outcome published, through the trigger topic, the
-/// dispatch stage, the result topic and the settlement) is set against the bare HTTP round trip of
+/// the worker's decision latency (the outcomes' <c>decisionLatencyMs</c>: event read → result settled,
+/// through the pending state, the trigger topic, the dispatch stage and the result topic; the settled
+/// state and the outcome are written after it) is set against the bare HTTP round trip of
 /// the same trigger to the same simulator, measured in the same run at the same rate.
 /// </summary>
 internal static class DispatchStageLatency
