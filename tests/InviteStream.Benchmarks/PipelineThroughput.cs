@@ -270,6 +270,9 @@ internal static class PipelineThroughput
         public (double SelfMs, double StackMs) PerItemMs(int items) =>
             ((SelfCpu() - self).TotalMilliseconds / items, (stack.ProcessorTime - child).TotalMilliseconds / items);
 
+        /// <summary>Both processes' processor time since the start, in cores busy over <paramref name="elapsed"/>.</summary>
+        public double CoresBusy(TimeSpan elapsed) => ((SelfCpu() - self) + (stack.ProcessorTime - child)) / elapsed;
+
         private static TimeSpan SelfCpu()
         {
             using var process = Process.GetCurrentProcess();
@@ -435,8 +438,6 @@ internal static class PipelineThroughput
         {
             BootstrapServers = stack.BootstrapServers,
             GroupId = $"{name}-reader",
-            // What the reader waits counts against the worker; fetching every 2 ms cost the worker more
-            // than it saved (see the producer's linger below).
             FetchWaitMaxMs = LoadReaderFetchWaitMs,
             FetchQueueBackoffMs = 1,
             EnableAutoCommit = false,
@@ -500,7 +501,7 @@ internal static class PipelineThroughput
 
         var counted = await reading;
         var (selfMs, stackMs) = cpu.PerItemMs(events);
-        _lastLoadCpu = new LoadCpu((selfMs + stackMs) * events / clock.Elapsed.TotalMilliseconds, selfMs, stackMs);
+        _lastLoadCpu = new LoadCpu(cpu.CoresBusy(clock.Elapsed), selfMs, stackMs);
         Console.Error.WriteLine(Line($"# {name}: {_lastLoadCpu.CoresBusy:F2} cores busy while the load ran"));
         await host.StopAsync();
         foreach (var (status, (total, inWorker)) in byStatus.OrderBy(s => s.Key, StringComparer.Ordinal))
