@@ -1,9 +1,15 @@
 using System.Net;
 using InviteStream.Commands;
 using InviteStream.Core.Dispatch;
+using InviteStream.Kafka;
+using InviteStream.Kafka.Clients;
+using InviteStream.Kafka.Publishing;
+using InviteStream.Kafka.State;
 using InviteStream.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace InviteStream.IntegrationTests;
 
@@ -46,6 +52,40 @@ public sealed class PipelineFailureTests
             Assert.That(failed[0].GetProperty("sourceOffset").GetInt64(), Is.EqualTo(10));
             Assert.That(outcomes.Count(o => o.GetProperty("status").GetString() == "delivered"), Is.EqualTo(29), "the events after it are decided");
             Assert.That(outcomes, Has.Count.EqualTo(30), "one outcome per event");
+        });
+    }
+
+    [Test]
+    public async Task A_settled_state_the_changelog_refuses_after_the_outcome_went_out_does_not_publish_the_outcome_again()
+    {
+        // The settled state names the campaign twice (the invite and the decision), the pending state
+        // once: with this id only the settled state is too large for the changelog's producer.
+        var campaignId = "guide-" + new string('x', 3_000);
+        await using var harness = await PipelineHarness.StartAsync(1, TestCampaigns.Guide(id: campaignId));
+        var now = TimeProvider.System.GetUtcNow();
+        await harness.ProduceAsync(Enumerable.Range(0, 5).Select(i => ((string?)$"ext:big{i}", TestEvents.Event($"e{i}", $"ext:big{i}", now, churn: 0.9))));
+
+        using var worker = harness.BuildWorker(decorate: services => services.AddSingleton(sp =>
+        {
+            var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>();
+            var config = KafkaClientConfig.Publisher(kafka.Value, PublisherRole.Contacts);
+            config.MessageMaxBytes = 5_000;
+            var publisher = new RecordPublisher(config, TimeProvider.System, NullLogger<RecordPublisher>.Instance);
+            publisher.Start();
+            return new ContactStateChangelog(kafka, publisher, sp.GetRequiredService<ChangelogReader>(), TimeProvider.System, NullLogger<ContactStateChangelog>.Instance);
+        }));
+        await worker.StartAsync();
+        await PipelineHarness.WaitUntilAsync(() => PipelineHarness.StatisticsOf(worker).Finished >= 5, TimeSpan.FromSeconds(60), "every event has its outcome");
+        await worker.StopAsync();
+
+        var outcomes = harness.ReadOutcomes();
+        var states = harness.ReadAll($"{harness.GroupId}.contact-state").Where(r => r.Message.Value is not null).Select(r => PipelineHarness.Text(r.Message.Value!)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(states, Has.Count.EqualTo(5).And.All.Contains("\"pending\""), "the pending states were written");
+            Assert.That(states, Has.None.Contains("\"decisions\""), "no settled state reached the changelog");
+            Assert.That(outcomes.Select(o => o.GetProperty("status").GetString()), Is.EqualTo(Enumerable.Repeat("delivered", 5)), "one outcome per event, not a second one settled as failed");
+            Assert.That(outcomes.Select(o => o.GetProperty("sourceOffset").GetInt64()).Order(), Is.EqualTo(new long[] { 0, 1, 2, 3, 4 }));
         });
     }
 

@@ -18,10 +18,12 @@ namespace InviteStream.Core.Invites;
 /// on the wall clock live and on event time for a replay.
 /// </summary>
 /// <remarks>
-/// Every change of a contact's state is written to its <see cref="IContactStateLog"/> before the
-/// outcome it leads to is published, and a published outcome is remembered with the state until its
-/// record is committed: an event decided again after a crash gets the same answer, never another.
-/// Callers run one contact's events one after another.
+/// A decision is written to the contact's <see cref="IContactStateLog"/> before its outcome is
+/// published, and a published outcome is remembered with the state until its record is committed:
+/// an event decided again after a crash gets the same answer, never another. A settlement writes its
+/// state and outcome at once: both follow from the result record, which stays uncommitted until
+/// both are durable, so settling it again after a crash gives the same answer too. Callers run one
+/// contact's events one after another.
 /// </remarks>
 public sealed class InviteFlow(
     InviteDecider decider,
@@ -187,6 +189,7 @@ public sealed class InviteFlow(
     /// published. Null when the result settles nothing here (it was settled already, or is not awaited).
     /// </summary>
     /// <param name="readFrom">Where the result was read from: the outcome is remembered until it is committed.</param>
+    /// <exception cref="SettledStateNotLoggedException">The outcome was published but the settled state was not written.</exception>
     public async Task<InviteOutcome?> SettleAsync(
         InviteTrigger trigger, DispatchResult result, ContactStateStore contacts, IContactStateLog stateLog, EventOrigin readFrom, CancellationToken cancellationToken)
     {
@@ -217,8 +220,31 @@ public sealed class InviteFlow(
             suppressedByEngineUntil: result.Status == DispatchStatus.Suppressed ? result.SuppressedUntil : null,
             settlesPending: true,
             engineContactId: result.EngineContactId);
-        await stateLog.AppendAsync(snapshot, cancellationToken);
-        return await PublishAsync(trigger.Event, trigger.Origin, decision, cancellationToken);
+
+        // Neither write waits for the other's acknowledgement: the contact's later events wait for both.
+        var stateWritten = stateLog.AppendAsync(snapshot, cancellationToken);
+        InviteOutcome outcome;
+        try
+        {
+            outcome = await PublishAsync(trigger.Event, trigger.Origin, decision, cancellationToken);
+        }
+        catch
+        {
+            // Not published: the caller may publish the remembered decision again, whatever the state write does.
+            _ = stateWritten.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+
+        try
+        {
+            await stateWritten;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new SettledStateNotLoggedException(outcome, ex);
+        }
+
+        return outcome;
     }
 
     /// <summary>Decides, dispatches and settles one event in one place; null when it has no outcome.</summary>

@@ -48,6 +48,12 @@ internal sealed partial class SettlementPartition(
         {
             contactId = await handler.SettleAsync(record, contacts, decisions.StateLog, token);
         }
+        catch (SettledStateNotLoggedException ex)
+        {
+            // Its one outcome is out: settling it again as failed would publish a second one.
+            LogSettledStateNotLogged(ex.InnerException, record.Topic, record.Partition.Value, record.Offset.Value, ex.Outcome.Status);
+            contactId = ex.Outcome.ContactId;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The contact must not wait for this result forever: its invite is settled as failed.
@@ -67,6 +73,9 @@ internal sealed partial class SettlementPartition(
 
         item.Offsets.Complete(record.Offset.Value);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The settled state of the dispatch result {Topic}[{Partition}]@{Offset} was not written to the changelog; its outcome ({Status}) is published and the state is kept in memory")]
+    private partial void LogSettledStateNotLogged(Exception? exception, string topic, int partition, long offset, Core.Outcomes.OutcomeStatus status);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Settling the dispatch result {Topic}[{Partition}]@{Offset} failed; its invite is settled as failed")]
     private partial void LogSettlementFailed(Exception exception, string topic, int partition, long offset);

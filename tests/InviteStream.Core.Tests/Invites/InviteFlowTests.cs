@@ -77,7 +77,7 @@ public sealed class InviteFlowTests
     }
 
     [Test]
-    public async Task The_pending_invite_is_recorded_before_the_trigger_leaves_and_the_state_before_the_outcome()
+    public async Task The_pending_invite_is_recorded_before_the_trigger_leaves_and_the_settlement_with_its_outcome()
     {
         var flow = Flow();
         var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
@@ -92,7 +92,72 @@ public sealed class InviteFlowTests
         Assert.That(_stateLog.Appended, Has.Count.EqualTo(2));
         Assert.That(_stateLog.Appended[1].Pending, Is.Null);
         Assert.That(_stateLog.Appended[1].Decisions.Single().ReadFrom, Is.EqualTo(new EventOrigin("results", 3, 7)));
-        Assert.That(_outcomes.PublishedAfterStates, Is.EqualTo(new[] { 2 }), "the outcome came after both state records");
+        Assert.That(_outcomes.PublishedAfterStates, Is.EqualTo(new[] { 2 }), "the outcome went out with the settled state");
+    }
+
+    [Test]
+    public async Task A_decided_outcome_is_published_only_once_its_state_record_is_durable()
+    {
+        var flow = Flow();
+        await RunAsync(flow, Input());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var stateDurable = _stateLog.HoldNext();
+
+        var deciding = flow.DecideAsync(Input(occurredAt: Start.AddMinutes(5), origin: Origin with { Offset = 43 }), _contacts, _stateLog, null, CancellationToken.None);
+
+        Assert.That(_stateLog.Appended, Has.Count.EqualTo(3), "the suppression is being remembered");
+        Assert.That(_outcomes.Published, Has.Count.EqualTo(1), "a re-decision after a crash could differ, so its outcome waits for the record");
+        stateDurable.SetResult();
+        var step = await deciding;
+        Assert.That(step.Outcome!.Status, Is.EqualTo(OutcomeStatus.Suppressed));
+        Assert.That(_outcomes.Published, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_settlement_publishes_its_outcome_without_waiting_for_its_state_record_and_ends_once_both_are_durable()
+    {
+        var flow = Flow();
+        var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
+        var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
+        var stateDurable = _stateLog.HoldNext();
+
+        var settling = flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, new EventOrigin("results", 3, 7), CancellationToken.None);
+
+        Assert.That(_outcomes.Published.Single().Status, Is.EqualTo(OutcomeStatus.Delivered), "settling again from the same result gives the same answer, so it need not wait");
+        Assert.That(settling.IsCompleted, Is.False, "the contact's next event must wait for its settled state");
+        stateDurable.SetResult();
+        Assert.That(await settling, Is.EqualTo(_outcomes.Published.Single()));
+    }
+
+    [Test]
+    public async Task A_settlement_whose_state_record_fails_after_its_outcome_is_out_says_the_outcome_is_published()
+    {
+        var flow = Flow();
+        var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
+        var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
+        _stateLog.HoldNext().SetException(new InvalidOperationException("record too large"));
+
+        var failure = Assert.ThrowsAsync<SettledStateNotLoggedException>(
+            () => flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, new EventOrigin("results", 3, 7), CancellationToken.None));
+
+        Assert.That(failure!.Outcome, Is.EqualTo(_outcomes.Published.Single()));
+        Assert.That(failure.InnerException, Is.TypeOf<InvalidOperationException>());
+    }
+
+    [Test]
+    public async Task A_settlement_whose_outcome_fails_is_published_once_when_settled_again_as_failed()
+    {
+        var flow = Flow();
+        var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
+        var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
+        var results = new EventOrigin("results", 3, 7);
+        _outcomes.FailNext = new InvalidOperationException("broker gone");
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, results, CancellationToken.None));
+        var again = await flow.SettleAsync(step.Trigger!, new DispatchResult(DispatchStatus.Failed, "processing_error:InvalidOperationException"), _contacts, _stateLog, results, CancellationToken.None);
+
+        Assert.That(again!.Status, Is.EqualTo(OutcomeStatus.Delivered), "the decision remembered with the state, not the failure");
+        Assert.That(_outcomes.Published, Is.EqualTo(new[] { again }));
     }
 
     [Test]
@@ -452,8 +517,16 @@ public sealed class InviteFlowTests
 
         public RecordingStateLog? States { get; set; }
 
+        public Exception? FailNext { get; set; }
+
         public Task PublishAsync(InviteOutcome outcome, CancellationToken cancellationToken)
         {
+            if (FailNext is { } failure)
+            {
+                FailNext = null;
+                return Task.FromException(failure);
+            }
+
             Published.Add(outcome);
             PublishedAfterStates.Add(States?.Appended.Count ?? -1);
             return Task.CompletedTask;
@@ -462,12 +535,19 @@ public sealed class InviteFlowTests
 
     private sealed class RecordingStateLog : IContactStateLog
     {
+        private TaskCompletionSource? _next;
+
         public List<ContactSnapshot> Appended { get; } = [];
+
+        /// <summary>The next record is durable (or fails) only when the returned source says so.</summary>
+        public TaskCompletionSource HoldNext() => _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task AppendAsync(ContactSnapshot snapshot, CancellationToken cancellationToken)
         {
             Appended.Add(snapshot);
-            return Task.CompletedTask;
+            var held = _next;
+            _next = null;
+            return held?.Task ?? Task.CompletedTask;
         }
     }
 }
