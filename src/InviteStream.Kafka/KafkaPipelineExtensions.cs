@@ -92,10 +92,22 @@ public static class KafkaPipelineExtensions
                 new InviteFlowSettings(pipeline.MaxInviteDelay, pipeline.EmitNotEligible, [.. pipeline.PassThroughAttributes], pipeline.MinTimeToSend),
                 sp.GetRequiredService<TimeProvider>());
         });
-        services.AddSingleton(sp => Publisher(sp, PublisherRole.Contacts));
-        services.AddKeyedSingleton(PublisherKeys.Dispatch, (sp, _) => Publisher(sp, PublisherRole.Dispatch));
-        services.AddKeyedSingleton(PublisherKeys.Grants, (sp, _) => Publisher(sp, PublisherRole.Grants));
-        services.AddKeyedSingleton(PublisherKeys.Stats, (sp, _) => Publisher(sp, PublisherRole.Stats));
+        // Without transactions one producer serves every stage: each librdkafka client keeps a thread
+        // and a connection per broker, and under an open load four of them sending small requests
+        // took the processor time the decisions needed. With them, each transactional stage has its
+        // own and the grants and statistics (never transactional) share a third.
+        services.AddSingleton(sp => Publisher(sp, IsTransactional(sp) ? PublisherRole.Contacts : PublisherRole.Stages));
+        services.AddKeyedSingleton(PublisherKeys.Dispatch, (sp, _) => IsTransactional(sp) ? Publisher(sp, PublisherRole.Dispatch) : sp.GetRequiredService<RecordPublisher>());
+        services.AddKeyedSingleton(PublisherKeys.Grants, (sp, _) =>
+        {
+            var publisher = IsTransactional(sp) ? Publisher(sp, PublisherRole.Grants) : sp.GetRequiredService<RecordPublisher>();
+
+            // The grant changelog is written before any stage's loop runs (restores need nothing of it, grants do).
+            publisher.Start();
+            return publisher;
+        });
+        services.AddKeyedSingleton(PublisherKeys.Stats, (sp, _) =>
+            IsTransactional(sp) ? sp.GetRequiredKeyedService<RecordPublisher>(PublisherKeys.Grants) : sp.GetRequiredService<RecordPublisher>());
         services.AddSingleton<StatsPartialWriter>();
         services.AddSingleton<StatsPartitions>();
         services.AddSingleton<OutcomePublisher>();
@@ -142,21 +154,13 @@ public static class KafkaPipelineExtensions
         return builder;
     }
 
-    private static RecordPublisher Publisher(IServiceProvider services, PublisherRole role)
-    {
-        var publisher = new RecordPublisher(
+    private static bool IsTransactional(IServiceProvider services) => services.GetRequiredService<IOptions<KafkaOptions>>().Value.Transactional;
+
+    private static RecordPublisher Publisher(IServiceProvider services, PublisherRole role) =>
+        new(
             KafkaClientConfig.Publisher(services.GetRequiredService<IOptions<KafkaOptions>>().Value, role),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RecordPublisher>>());
-
-        // The grant changelog is written before any stage's loop runs (restores need nothing of it, grants do).
-        if (role == PublisherRole.Grants)
-        {
-            publisher.Start();
-        }
-
-        return publisher;
-    }
 
     // One loop per stage, each with a commit policy of its own (and, in transactional mode, its own transactions).
     private static StageService Stage(

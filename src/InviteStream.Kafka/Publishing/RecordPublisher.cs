@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace InviteStream.Kafka.Publishing;
 
 /// <summary>
-/// The one producer of the worker (outcomes, dead letters, state records, re-keyed records): an
+/// A producer of the worker (outcomes, dead letters, state records, re-keyed records, triggers,
+/// results, grants, statistics; in transactional mode one per stage, see <see cref="PublisherRole"/>): an
 /// idempotent producer, so retries inside librdkafka never duplicate a record. By default a
 /// produce completes once the broker acknowledged the record, so the caller may then let the source
 /// offset be committed; in transactional mode once the record is in the open transaction, which
@@ -146,7 +147,8 @@ internal sealed partial class RecordPublisher(ProducerConfig config, TimeProvide
     /// <summary>Waits for every record produced so far to be acknowledged (or failed).</summary>
     public void Flush(TimeSpan timeout) => _producer?.Flush(timeout);
 
-    public void Dispose() => _producer?.Dispose();
+    // Idempotent: the stages that share this publisher each hold it.
+    public void Dispose() => Interlocked.Exchange(ref _producer, null)?.Dispose();
 
     private (IProducer<byte[]?, byte[]?> Producer, TransactionGate Gate) Transactional() =>
         _producer is { } producer && _transaction is { } gate
