@@ -171,8 +171,7 @@ public sealed class InviteFlow(
                     // here, at once. Its record is not waited for: until it is durable, a next owner
                     // counts the grant as unanswered, from its grant plus the request allowance (later
                     // still), and a grant log that fails fails the next grant's write, which is waited for.
-                    _ = permits.AnsweredAsync(campaign, request.RequestId, time.GetUtcNow(), CancellationToken.None)
-                        .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    NotWaitedFor(permits.AnsweredAsync(campaign, request.RequestId, time.GetUtcNow(), CancellationToken.None));
                 }
             }
         }
@@ -231,7 +230,7 @@ public sealed class InviteFlow(
         catch
         {
             // Not published: the caller may publish the remembered decision again, whatever the state write does.
-            _ = stateWritten.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            NotWaitedFor(stateWritten);
             throw;
         }
 
@@ -286,6 +285,10 @@ public sealed class InviteFlow(
             _ => (OutcomeStatus.Failed, result.Reason),
         };
     }
+
+    // A write whose failure something else reports: observed, so it is not an unobserved task exception.
+    private static void NotWaitedFor(Task write) =>
+        write.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private InviteTrigger TriggerOf(EventInput input, string campaignId, bool hasLocalHistory, string? engineContactId)
     {
