@@ -89,9 +89,12 @@ internal static class TriggerJson
     private static (InviteTrigger, int) ReadTriggerObject(JsonElement root)
     {
         var e = root.GetProperty("event");
-        // As the event reader keeps them: one array for a few, a dictionary for many.
-        var read = new List<KeyValuePair<string, AttributeValue>>();
-        foreach (var property in e.GetProperty("attributes").EnumerateObject())
+        // As the event reader keeps them: one array for a few, a dictionary for many. Sized up
+        // front: a trigger is read twice per invite (dispatch, settlement), and growing the list
+        // was most of the attribute arrays an invite allocated.
+        var attributesJson = e.GetProperty("attributes");
+        var read = new List<KeyValuePair<string, AttributeValue>>(attributesJson.GetPropertyCount());
+        foreach (var property in attributesJson.EnumerateObject())
         {
             if (AttributeJson.TryRead(property.Value, out var value, out _))
             {
