@@ -153,7 +153,7 @@ internal static class PipelineThroughput
                 $"# round {round}: consume {consume[^1]:F0}/s, consume-produce {consumeProduce[^1]:F0}/s, no-match {noMatch[^1]:F0}/s, mix {mix[^1]:F0}/s, streamiz mix {streamiz[^1]:F0}/s"));
         }
 
-        var (trigger, httpCeiling, triggerCpu, bareCpu, triggerAllocated) = await TriggerRoundsAsync(stack, Math.Min(events, MaxTriggerEvents), Math.Min(events, CeilingRequests));
+        var triggers = await TriggerRoundsAsync(stack, Math.Min(events, MaxTriggerEvents), Math.Min(events, CeilingRequests));
         var mixCapacity = Median(mix);
         var latencies = new List<(double Load, LongHistogram Histogram, double Rate, LoadCpu Cpu)>();
         foreach (var load in Loads)
@@ -171,13 +171,13 @@ internal static class PipelineThroughput
         Console.WriteLine(Line($"nomatch_events_per_s={Median(noMatch):F0}"));
         Console.WriteLine(Line($"mix_events_per_s={mixCapacity:F0}"));
         Console.WriteLine(Line($"streamiz_mix_events_per_s={Median(streamiz):F0}"));
-        Console.WriteLine(Line($"trigger_events_per_s={Median(trigger):F0}"));
-        Console.WriteLine(Line($"http_trigger_ceiling_per_s={Median(httpCeiling):F0}"));
-        Console.WriteLine(Line($"cpu_ms_per_bare_post client={Median(bareCpu.Select(c => c.Worker)):F3} broker_and_simulator={Median(bareCpu.Select(c => c.Stack)):F3}"));
+        Console.WriteLine(Line($"trigger_events_per_s={triggers.TriggerRate:F0}"));
+        Console.WriteLine(Line($"http_trigger_ceiling_per_s={triggers.CeilingRate:F0}"));
+        Console.WriteLine(Line($"cpu_ms_per_bare_post client={triggers.BarePostCpu.Client:F3} broker_and_simulator={triggers.BarePostCpu.Stack:F3}"));
         Console.WriteLine(Line($"cpu_ms_per_event nomatch: worker={Median(noMatchCpu.Select(c => c.Worker)):F4} broker={Median(noMatchCpu.Select(c => c.Stack)):F4}"));
         Console.WriteLine(Line($"cpu_ms_per_event mix: worker={Median(mixCpu.Select(c => c.Worker)):F4} broker_and_simulator={Median(mixCpu.Select(c => c.Stack)):F4}"));
-        Console.WriteLine(Line($"cpu_ms_per_event trigger: worker={Median(triggerCpu.Select(c => c.Worker)):F3} broker_and_simulator={Median(triggerCpu.Select(c => c.Stack)):F3}"));
-        Console.WriteLine(Line($"allocated_bytes_per_event nomatch={Median(noMatchAllocated):F0} mix={Median(mixAllocated):F0} trigger={Median(triggerAllocated):F0}"));
+        Console.WriteLine(Line($"cpu_ms_per_event trigger: worker={triggers.InviteCpu.Worker:F3} broker_and_simulator={triggers.InviteCpu.Stack:F3}"));
+        Console.WriteLine(Line($"allocated_bytes_per_event nomatch={Median(noMatchAllocated):F0} mix={Median(mixAllocated):F0} trigger={triggers.AllocatedPerInvite:F0}"));
         foreach (var (load, histogram, rate, loadCpu) in latencies)
         {
             Console.WriteLine(Line(
@@ -189,10 +189,10 @@ internal static class PipelineThroughput
         // What the mix targets ask of the invite path alone, next to the bare HTTP calls' own ceiling.
         var inviteShare = Enumerable.Range(0, events).Count(i => Workload.Invites(WorkloadKind.Mix, i)) / (double)events;
         Console.WriteLine(Line(
-            $"invites_per_s_at_mix_targets to_consume={MixToConsumeTarget * Median(consume) * inviteShare:F0} to_streamiz={MixToStreamizTarget * Median(streamiz) * inviteShare:F0} http_trigger_ceiling={Median(httpCeiling):F0}"));
+            $"invites_per_s_at_mix_targets to_consume={MixToConsumeTarget * Median(consume) * inviteShare:F0} to_streamiz={MixToStreamizTarget * Median(streamiz) * inviteShare:F0} http_trigger_ceiling={triggers.CeilingRate:F0}"));
         Console.WriteLine(Line($"ratio_nomatch_to_consume={Median(Ratios(noMatch, consume)):F2}"));
         Console.WriteLine(Line($"ratio_mix_to_consume={Median(Ratios(mix, consume)):F2}"));
-        Console.WriteLine(Line($"ratio_trigger_to_http_ceiling={Median(Ratios(trigger, httpCeiling)):F2}"));
+        Console.WriteLine(Line($"ratio_trigger_to_http_ceiling={triggers.Ratio:F2}"));
         Console.WriteLine(Line($"ratio_mix_to_streamiz={Median(Ratios(mix, streamiz)):F2}"));
         Console.WriteLine(Line($"p99_ms_at_half_load={Ms(latencies.Single(l => l.Load == 0.5).Histogram, 99):F1}"));
         Console.WriteLine(Line($"restore_contacts_per_s={restore:F0}"));
@@ -255,47 +255,68 @@ internal static class PipelineThroughput
 
     private static async Task CompareWithHttpAsync(BenchStack stack, int events)
     {
-        var (trigger, ceiling, triggerCpu, bareCpu, _) = await TriggerRoundsAsync(stack, Math.Min(events, MaxTriggerEvents), Math.Min(events, CeilingRequests));
+        var triggers = await TriggerRoundsAsync(stack, Math.Min(events, MaxTriggerEvents), Math.Min(events, CeilingRequests));
         Console.WriteLine(Line(
-            $"trigger_events_per_s={Median(trigger):F0} http_trigger_ceiling_per_s={Median(ceiling):F0} ratio={Median(Ratios(trigger, ceiling)):F2} cpu_ms_per_invite={Median(triggerCpu.Select(c => c.Worker)):F3}+{Median(triggerCpu.Select(c => c.Stack)):F3} per_bare_post={Median(bareCpu.Select(c => c.Worker)):F3}+{Median(bareCpu.Select(c => c.Stack)):F3}"));
+            $"trigger_events_per_s={triggers.TriggerRate:F0} http_trigger_ceiling_per_s={triggers.CeilingRate:F0} ratio={triggers.Ratio:F2} cpu_ms_per_invite={triggers.InviteCpu.Worker:F3}+{triggers.InviteCpu.Stack:F3} per_bare_post={triggers.BarePostCpu.Client:F3}+{triggers.BarePostCpu.Stack:F3}"));
     }
 
     // The all-trigger workload against its HTTP ceiling, alternating like the other baselines, after
     // an uncounted run of each.
-    private static async Task<(List<double> Trigger, List<double> Ceiling, List<(double Worker, double Stack)> TriggerCpu, List<(double Worker, double Stack)> BareCpu, List<double> TriggerAllocated)> TriggerRoundsAsync(
-        BenchStack stack, int triggers, int requests)
+    private static async Task<TriggerRounds> TriggerRoundsAsync(BenchStack stack, int triggers, int requests)
     {
-        var trigger = new List<double>();
-        var ceiling = new List<double>();
-        var triggerCpu = new List<(double, double)>();
-        var bareCpu = new List<(double, double)>();
-        var triggerAllocated = new List<double>();
+        var rounds = new TriggerRounds();
         using var http = new HttpClient { BaseAddress = stack.SimulatorUrl };
         var token = await DispatchThroughput.RawTokenAsync(http);
         await WorkerAsync(stack, WorkloadKind.Trigger, triggers, "trigger-warm");
         await HttpCeilingAsync(stack, http, token, requests, "ceiling-warm");
         for (var round = 0; round < Rounds; round++)
         {
-            trigger.Add(await WorkerAsync(stack, WorkloadKind.Trigger, triggers, $"trigger{round}"));
-            triggerCpu.Add(_lastCpu);
-            triggerAllocated.Add(_lastAllocatedPerEvent);
+            rounds.Trigger.Add(await WorkerAsync(stack, WorkloadKind.Trigger, triggers, $"trigger{round}"));
+            rounds.TriggerCpu.Add(_lastCpu);
+            rounds.TriggerAllocated.Add(_lastAllocatedPerEvent);
             var (rate, cpu) = await HttpCeilingAsync(stack, http, token, requests, $"ceiling{round}");
-            ceiling.Add(rate);
-            bareCpu.Add(cpu);
-            Console.Error.WriteLine(Line($"# trigger round {round}: trigger {trigger[^1]:F0}/s, bare POSTs {ceiling[^1]:F0}/s"));
+            rounds.Ceiling.Add(rate);
+            rounds.BareCpu.Add(cpu);
+            Console.Error.WriteLine(Line($"# trigger round {round}: trigger {rounds.Trigger[^1]:F0}/s, bare POSTs {rate:F0}/s"));
         }
 
-        return (trigger, ceiling, triggerCpu, bareCpu, triggerAllocated);
+        return rounds;
     }
 
     // One POST per trigger is the product's contract, so the HTTP round trip to the same simulator,
     // with as many requests in flight as the worker allows per partition, bounds the trigger rate.
-    private static async Task<(double Rate, (double Client, double Simulator) CpuMs)> HttpCeilingAsync(BenchStack stack, HttpClient http, string token, int requests, string name)
+    private static async Task<(double Rate, (double Client, double Stack) CpuMs)> HttpCeilingAsync(BenchStack stack, HttpClient http, string token, int requests, string name)
     {
         var campaignId = BenchStack.Campaign.Id;
         var cpu = CpuUse.Start(stack);
         var rate = await DispatchThroughput.RunConcurrentlyAsync(requests, 64, i => DispatchThroughput.RawPostAsync(http, token, campaignId, $"{name}-{i}"));
         return (rate, cpu.PerItemMs(requests));
+    }
+
+    // The rounds of the all-trigger workload and of its bare-HTTP ceiling, each figure the median round's.
+    private sealed class TriggerRounds
+    {
+        public List<double> Trigger { get; } = [];
+
+        public List<double> Ceiling { get; } = [];
+
+        public List<(double Worker, double Stack)> TriggerCpu { get; } = [];
+
+        public List<(double Client, double Stack)> BareCpu { get; } = [];
+
+        public List<double> TriggerAllocated { get; } = [];
+
+        public double TriggerRate => Median(Trigger);
+
+        public double CeilingRate => Median(Ceiling);
+
+        public double Ratio => Median(Ratios(Trigger, Ceiling));
+
+        public (double Worker, double Stack) InviteCpu => (Median(TriggerCpu.Select(c => c.Worker)), Median(TriggerCpu.Select(c => c.Stack)));
+
+        public (double Client, double Stack) BarePostCpu => (Median(BareCpu.Select(c => c.Client)), Median(BareCpu.Select(c => c.Stack)));
+
+        public double AllocatedPerInvite => Median(TriggerAllocated);
     }
 
     /// <summary>Processor time of this process and of the broker's, from a start to a number of items done.</summary>
