@@ -6,6 +6,7 @@ using InviteStream.Engagement.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -47,7 +48,9 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton(sp => new AccessTokenProvider(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(AccessTokenProvider)),
             sp.GetRequiredService<IOptions<EngagementOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AccessTokenProvider>>()));
+        services.AddHostedService<AccessTokenWarmUp>();
 
         // Attempts are timed by the resilience pipeline, not by HttpClient.
         // No per-request log lines or scopes: one trigger per event would flood the log, and the

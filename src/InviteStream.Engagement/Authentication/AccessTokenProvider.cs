@@ -4,28 +4,61 @@ using System.Text;
 using System.Text.Json.Serialization;
 using InviteStream.Core.Dispatch;
 using InviteStream.Engagement.Dispatch;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace InviteStream.Engagement.Authentication;
 
 /// <summary>
-/// OAuth 2 client-credentials tokens: cached until shortly before expiry, refreshed by one caller
-/// at a time however many wait.
+/// OAuth 2 client-credentials tokens: one cached for the process, fetched by one caller at a time
+/// however many wait. From shortly before expiry it is renewed in the background while callers go
+/// on with it; a caller waits for the login round trip only when there is no token it may still
+/// use (none yet, or one too close to expiry because renewing kept failing).
 /// </summary>
-internal sealed class AccessTokenProvider(HttpClient http, IOptions<EngagementOptions> options, TimeProvider time) : IDisposable
+internal sealed partial class AccessTokenProvider(HttpClient http, IOptions<EngagementOptions> options, TimeProvider time, ILogger<AccessTokenProvider>? logger = null) : IDisposable
 {
-    // Refresh this long before expiry so a request never leaves with a token about to lapse.
+    // Renew this long before expiry: the background renewal has that long to succeed.
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
 
+    // After a failed background renewal, the next one waits this long (every call would start one).
+    internal static readonly TimeSpan RenewalRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly ILogger _logger = logger ?? NullLogger<AccessTokenProvider>.Instance;
     private volatile CachedToken? _token;
+    private readonly Lock _renewing = new();
+    private Task? _renewal;
+    private DateTimeOffset _nextRenewal;
+
+    /// <summary>The background renewal under way, or the last one.</summary>
+    internal Task? Renewal
+    {
+        get
+        {
+            lock (_renewing)
+            {
+                return _renewal;
+            }
+        }
+    }
 
     public async ValueTask<string> GetTokenAsync(CancellationToken cancellationToken)
     {
         var token = _token;
-        if (token is not null && time.GetUtcNow() < token.RefreshAt)
+        if (token is not null)
         {
-            return token.Value;
+            var now = time.GetUtcNow();
+            if (now < token.RefreshAt)
+            {
+                return token.Value;
+            }
+
+            if (now < token.UsableUntil)
+            {
+                RenewInBackground(token, now);
+                return token.Value;
+            }
         }
 
         return await RefreshAsync(token, cancellationToken);
@@ -67,13 +100,49 @@ internal sealed class AccessTokenProvider(HttpClient http, IOptions<EngagementOp
 
     public void Dispose() => _refresh.Dispose();
 
+    // One renewal at a time, and none for a while after one failed (every call would start one).
+    private void RenewInBackground(CachedToken stale, DateTimeOffset now)
+    {
+        lock (_renewing)
+        {
+            if (_renewal is { IsCompleted: false } || now < _nextRenewal)
+            {
+                return;
+            }
+
+            _renewal = Task.Run(() => RenewBeforeExpiryAsync(stale));
+        }
+    }
+
+    private async Task RenewBeforeExpiryAsync(CachedToken stale)
+    {
+        try
+        {
+            await RefreshAsync(stale, CancellationToken.None);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The worker stopped while renewing.
+        }
+        catch (Exception ex)
+        {
+            // Whatever went wrong, the current token serves until it is too old; then a caller's own refresh reports it.
+            lock (_renewing)
+            {
+                _nextRenewal = time.GetUtcNow() + RenewalRetryDelay;
+            }
+
+            LogRenewalFailed(ex.Message, stale.UsableUntil);
+        }
+    }
+
     private async Task<string> RefreshAsync(CachedToken? stale, CancellationToken cancellationToken)
     {
         await _refresh.WaitAsync(cancellationToken);
         try
         {
             // Another caller refreshed while we waited.
-            if (_token is { } current && !ReferenceEquals(current, stale) && time.GetUtcNow() < current.RefreshAt)
+            if (_token is { } current && !ReferenceEquals(current, stale) && time.GetUtcNow() < current.UsableUntil)
             {
                 return current.Value;
             }
@@ -97,7 +166,10 @@ internal sealed class AccessTokenProvider(HttpClient http, IOptions<EngagementOp
                 ?? throw new HttpRequestException("OAuth token response was empty.");
             var lifetime = TimeSpan.FromSeconds(Math.Max(body.ExpiresIn, 1));
             var margin = lifetime > RefreshMargin * 2 ? RefreshMargin : lifetime / 2;
-            var token = new CachedToken(body.AccessToken, time.GetUtcNow() + lifetime - margin);
+            var expiresAt = time.GetUtcNow() + lifetime;
+
+            // Used until a quarter of the margin is left, so a request never leaves with a token about to lapse.
+            var token = new CachedToken(body.AccessToken, expiresAt - margin, expiresAt - (margin / 4));
             _token = token;
             return token.Value;
         }
@@ -107,7 +179,12 @@ internal sealed class AccessTokenProvider(HttpClient http, IOptions<EngagementOp
         }
     }
 
-    private sealed record CachedToken(string Value, DateTimeOffset RefreshAt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the Engagement API token failed ({Error}); the current one stays in use until {UsableUntil}")]
+    private partial void LogRenewalFailed(string error, DateTimeOffset usableUntil);
+
+    /// <param name="RefreshAt">From here on it is renewed in the background.</param>
+    /// <param name="UsableUntil">From here on a caller waits for a new one.</param>
+    private sealed record CachedToken(string Value, DateTimeOffset RefreshAt, DateTimeOffset UsableUntil);
 }
 
 internal sealed record TokenResponse(

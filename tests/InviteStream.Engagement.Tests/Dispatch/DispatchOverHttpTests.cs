@@ -2,6 +2,7 @@ using System.Diagnostics;
 using InviteStream.Core.Attributes;
 using InviteStream.Core.Dispatch;
 using InviteStream.Simulator;
+using Microsoft.Extensions.Logging;
 
 namespace InviteStream.Engagement.Tests.Dispatch;
 
@@ -130,6 +131,37 @@ public sealed class DispatchOverHttpTests
 
         Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
         Assert.That(harness.Simulator.Counters.TokenRequestCount, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task The_token_is_fetched_at_start_and_the_first_invite_uses_it()
+    {
+        await using var harness = await DispatchHarness.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (harness.Simulator.Counters.TokenRequestCount == 0)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+
+        var result = await harness.Dispatcher.DispatchAsync(harness.Request("ext:first"), CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(DispatchResult.Delivered));
+        Assert.That(harness.Simulator.Counters.TokenRequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Refused_credentials_are_logged_at_start_without_the_secret()
+    {
+        await using var harness = await DispatchHarness.StartAsync(clientSecret: DispatchHarness.Secret + "-wrong");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        string? warning;
+        while ((warning = harness.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).FirstOrDefault(m => m.Contains("token at start", StringComparison.Ordinal))) is null)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+
+        Assert.That(warning, Does.Contain("HTTP 401"));
+        Assert.That(warning, Does.Not.Contain(DispatchHarness.Secret));
     }
 
     [Test]
