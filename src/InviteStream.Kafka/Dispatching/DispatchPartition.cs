@@ -19,7 +19,7 @@ namespace InviteStream.Kafka.Dispatching;
 /// </summary>
 internal sealed partial class DispatchPartition(
     TopicPartition partition,
-    Func<CancellationToken, CampaignPermits> restore,
+    Func<CancellationToken, Task<CampaignPermits>> restore,
     Func<Task> othersRestored,
     InviteFlow flow,
     ResultPublisher results,
@@ -52,7 +52,7 @@ internal sealed partial class DispatchPartition(
     {
         try
         {
-            Permits = await Task.Factory.StartNew(() => restore(token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            Permits = await restore(token);
             if (Stopping)
             {
                 Permits.Close(); // Stopped while restoring.

@@ -52,17 +52,18 @@ internal sealed partial class DispatchPartitions(
     public IReadOnlyList<PartitionRoute> Open(IReadOnlyCollection<TopicPartition> assigned)
     {
         var routes = new List<PartitionRoute>();
+        var grants = assigned.Count == 0 ? null : ReadGrants([.. assigned.Select(p => p.Partition.Value)]);
         foreach (var partition in assigned)
         {
             var journal = new GrantJournal(grantPublisher, new TopicPartition(kafka.Value.EffectiveGrantTopic, partition.Partition));
             _restoring.Begin();
             var opened = new DispatchPartition(
                 partition,
-                token =>
+                async token =>
                 {
                     try
                     {
-                        return Restore(partition, journal, token);
+                        return Restore(partition, journal, await grants!.Of(partition.Partition.Value, token));
                     }
                     finally
                     {
@@ -107,17 +108,23 @@ internal sealed partial class DispatchPartitions(
     // request cut off then may still be on the wire a moment longer.
     private TimeSpan RequestAllowance => pipeline.Value.MaxInviteDelay + TimeSpan.FromSeconds(1);
 
+    // The grant log partitions of the trigger partitions an assignment brings, each its slices by record key.
+    private ChangelogPartitions<Dictionary<string, IReadOnlyList<Grant>>> ReadGrants(IReadOnlyCollection<int> partitions) =>
+        ChangelogPartitions<Dictionary<string, IReadOnlyList<Grant>>>.Read(
+            changelogs,
+            kafka.Value.EffectiveGrantTopic,
+            partitions,
+            withHeaders: false,
+            () => new(StringComparer.Ordinal),
+            (slices, key, value, _) => slices[Encoding.UTF8.GetString(key)] = GrantJson.Read(value));
+
     // Every grant of the last window, campaign by campaign, before anything is granted: the cap holds
     // in any window across owners. The API budget's grants recorded here go to this instance's.
-    private CampaignPermits Restore(TopicPartition partition, GrantJournal journal, CancellationToken token)
+    private CampaignPermits Restore(TopicPartition partition, GrantJournal journal, RestoredPartition<Dictionary<string, IReadOnlyList<Grant>>> restored)
     {
         var permits = new CampaignPermits(journal, time, pipeline.Value.CampaignRateWindow, RequestAllowance, permitWaits.FirstOrDefault());
         var byId = campaigns.Campaigns.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var slices = new Dictionary<string, IReadOnlyList<Grant>>(StringComparer.Ordinal);
-        var records = changelogs.ReadToEnd(
-            new TopicPartition(kafka.Value.EffectiveGrantTopic, partition.Partition),
-            (key, value) => slices[Encoding.UTF8.GetString(key)] = GrantJson.Read(value),
-            token);
+        var (slices, records) = restored;
         var budgets = slices.GroupBy(s => GrantJournal.BudgetOf(s.Key), StringComparer.Ordinal)
             .ToDictionary(b => b.Key, b => b.SelectMany(s => s.Value).ToList(), StringComparer.Ordinal);
         foreach (var (key, grants) in budgets)

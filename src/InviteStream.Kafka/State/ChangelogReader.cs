@@ -35,14 +35,6 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
     // mid-restore stops restoring within about this.
     private static readonly TimeSpan WantedCheck = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Hands every record of <paramref name="partition"/> to <paramref name="apply"/>, in order; stops early when cancelled. Returns how many.</summary>
-    public int ReadToEnd(TopicPartition partition, Action<byte[], byte[]?> apply, CancellationToken cancellationToken) =>
-        ReadToEnd(partition, (key, value, _) => apply(key, value), withHeaders: false, cancellationToken);
-
-    /// <summary>As <see cref="ReadToEnd(TopicPartition, Action{byte[], byte[]}, CancellationToken)"/>, with each record's headers.</summary>
-    public int ReadToEnd(TopicPartition partition, Action<byte[], byte[]?, Headers?> apply, CancellationToken cancellationToken) =>
-        ReadToEnd(partition, apply, withHeaders: true, cancellationToken);
-
     /// <summary>
     /// Reads every partition of <paramref name="topic"/> in <paramref name="partitions"/> to its end
     /// with one consumer, fetching from all of them at once: a restore of many partitions costs one
@@ -130,36 +122,8 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
         applier.Complete();
     }
 
-    private int ReadToEnd(TopicPartition partition, Action<byte[], byte[]?, Headers?> apply, bool withHeaders, CancellationToken cancellationToken)
-    {
-        var one = new OnePartition(apply, cancellationToken);
-        ReadToEnd(partition.Topic, [partition.Partition.Value], one, withHeaders, cancellationToken);
-        return one.Records;
-    }
-
     private static void Unassign(IConsumer<byte[]?, byte[]?> consumer, string topic, int partition) =>
         consumer.IncrementalUnassign([new TopicPartition(topic, partition)]);
-
-    private sealed class OnePartition(Action<byte[], byte[]?, Headers?> apply, CancellationToken cancellationToken) : IChangelogTarget
-    {
-        public int Records { get; private set; }
-
-        public void Starting(int partition, long records)
-        {
-        }
-
-        public void Apply(int partition, byte[] key, byte[]? value, Headers? headers)
-        {
-            apply(key, value, headers);
-            Records++;
-        }
-
-        public void ReachedEnd(int partition)
-        {
-        }
-
-        public bool Wants(int partition) => !cancellationToken.IsCancellationRequested;
-    }
 
     /// <summary>
     /// Hands records to the target on a thread of its own, in batches, in the order they were read:

@@ -19,7 +19,7 @@ namespace InviteStream.Kafka.Stats;
 /// </summary>
 internal sealed partial class StatsPartition(
     TopicPartition partition,
-    Func<CancellationToken, IReadOnlyDictionary<string, StatsPartition.Total>> restore,
+    Func<CancellationToken, Task<Dictionary<string, StatsPartition.Total>>> restore,
     Func<StatsRecord, int, long, Task> publish,
     PipelineOptions options,
     PipelineStatistics statistics,
@@ -40,7 +40,7 @@ internal sealed partial class StatsPartition(
     {
         try
         {
-            var restored = await Task.Factory.StartNew(() => restore(token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var restored = await restore(token);
             var now = Time.GetUtcNow();
             lock (_lock)
             {

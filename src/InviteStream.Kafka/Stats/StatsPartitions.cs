@@ -35,10 +35,11 @@ internal sealed partial class StatsPartitions(
     public IReadOnlyList<PartitionRoute> Open(IReadOnlyCollection<TopicPartition> assigned)
     {
         var routes = new List<PartitionRoute>();
+        var totals = assigned.Count == 0 ? null : ReadTotals([.. assigned.Select(p => p.Partition.Value)]);
         foreach (var partition in assigned)
         {
             var opened = new StatsPartition(
-                partition, token => Restore(partition.Partition, token), PublishAsync, pipeline.Value, statistics, time, loggers.CreateLogger<StatsPartition>());
+                partition, async token => Restored(partition.Partition, await totals!.Of(partition.Partition.Value, token)), PublishAsync, pipeline.Value, statistics, time, loggers.CreateLogger<StatsPartition>());
             _open[partition] = opened;
             routes.Add(new PartitionRoute(partition, opened, ByAssignment: false));
             opened.Failure.ContinueWith(failed => Died(partition, failed.Exception!.GetBaseException()), TaskContinuationOptions.OnlyOnFaulted);
@@ -76,14 +77,18 @@ internal sealed partial class StatsPartitions(
         await publisher.ProduceAsync(new TopicPartition(topic, partition), message, CancellationToken.None);
     }
 
-    // The totals published so far (the partition drops those it no longer keeps).
-    private Dictionary<string, StatsPartition.Total> Restore(Partition partition, CancellationToken token)
+    // The totals published so far in the stats topic partitions of the partitions an assignment brings
+    // (each partition drops those it no longer keeps).
+    private ChangelogPartitions<Dictionary<string, StatsPartition.Total>> ReadTotals(IReadOnlyCollection<int> partitions)
     {
-        var totals = new Dictionary<string, StatsPartition.Total>(StringComparer.Ordinal);
         var topic = kafka.Value.StatsTopic;
-        var records = changelogs.ReadToEnd(
-            new TopicPartition(topic, partition),
-            (key, value, headers) =>
+        return ChangelogPartitions<Dictionary<string, StatsPartition.Total>>.Read(
+            changelogs,
+            topic,
+            partitions,
+            withHeaders: true,
+            () => new(StringComparer.Ordinal),
+            (totals, key, value, headers) =>
             {
                 var text = Encoding.UTF8.GetString(key);
                 if (value is null)
@@ -94,10 +99,13 @@ internal sealed partial class StatsPartitions(
                 {
                     totals[text] = new StatsPartition.Total(stats.Window, stats.Counts, stats.Revision, StatsPartition.PartialsThroughOf(headers));
                 }
-            },
-            token);
-        LogRestored(topic, partition.Value, records, totals.Count);
-        return totals;
+            });
+    }
+
+    private Dictionary<string, StatsPartition.Total> Restored(Partition partition, RestoredPartition<Dictionary<string, StatsPartition.Total>> restored)
+    {
+        LogRestored(kafka.Value.StatsTopic, partition.Value, restored.Records, restored.State.Count);
+        return restored.State;
     }
 
     private void Died(TopicPartition partition, Exception exception)
