@@ -27,28 +27,14 @@ internal sealed class ChangelogPartitions<T> : IChangelogTarget
     /// <summary>
     /// Starts reading <paramref name="partitions"/> of <paramref name="topic"/>, handing each record
     /// to <paramref name="apply"/> with its partition's state (made by <paramref name="create"/>),
-    /// in the partition's order, on the reader's applying thread.
+    /// in the partition's order, on the reader's applying thread. The read ends only once every
+    /// partition reached its end or was abandoned, so each one's task completes.
     /// </summary>
     public static ChangelogPartitions<T> Read(
         ChangelogReader reader, string topic, IReadOnlyCollection<int> partitions, bool withHeaders, Func<T> create, Action<T, byte[], byte[]?, Headers?> apply)
     {
         var read = new ChangelogPartitions<T>(partitions, create, apply);
-        Task.Factory.StartNew(
-            () =>
-            {
-                try
-                {
-                    reader.ReadToEnd(topic, read._partitions.Keys, read, withHeaders, CancellationToken.None);
-                    read.Failed(new InvalidOperationException($"The restore of {topic} ended before every partition reached its end."));
-                }
-                catch (Exception ex)
-                {
-                    read.Failed(ex);
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+        reader.StartReadingToEnd(topic, read._partitions.Keys, read, withHeaders, read.Failed);
         return read;
     }
 

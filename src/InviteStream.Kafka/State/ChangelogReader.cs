@@ -36,6 +36,27 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
     private static readonly TimeSpan WantedCheck = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
+    /// <see cref="ReadToEnd(string, IReadOnlyCollection{int}, IChangelogTarget, bool, CancellationToken)"/>
+    /// on a thread of its own, to the end of every partition; a failure of the read goes to <paramref name="failed"/>.
+    /// </summary>
+    public void StartReadingToEnd(string topic, IReadOnlyCollection<int> partitions, IChangelogTarget target, bool withHeaders, Action<Exception> failed) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    ReadToEnd(topic, partitions, target, withHeaders, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    failed(ex);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+    /// <summary>
     /// Reads every partition of <paramref name="topic"/> in <paramref name="partitions"/> to its end
     /// with one consumer, fetching from all of them at once: a restore of many partitions costs one
     /// client, not one per partition. The records are applied on a thread of their own while the

@@ -34,21 +34,7 @@ internal sealed partial class ContactStateChangelog(
             LogRestored(Topic, partition, records, store.Count, elapsed.TotalMilliseconds));
 
         // One reader for all of them: two (each with half the partitions) restored slower on two cores.
-        Task.Factory.StartNew(
-            () =>
-            {
-                try
-                {
-                    reader.ReadToEnd(Topic, restore.Partitions, restore, withHeaders: false, CancellationToken.None);
-                }
-                catch (Exception ex)
-                {
-                    restore.Failed(ex);
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+        reader.StartReadingToEnd(Topic, restore.Partitions, restore, withHeaders: false, restore.Failed);
         return restore;
     }
 
