@@ -86,6 +86,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public string StatsTopic => StatsTopicOf(GroupId);
 
+    /// <summary>The contact-state changelog of the harness's group.</summary>
+    public string ChangelogTopic => new Kafka.KafkaOptions { GroupId = GroupId }.EffectiveChangelogTopic;
+
     /// <summary>The internal topic a worker of <paramref name="groupId"/> re-keys records through.</summary>
     public static string RepartitionTopicOf(string groupId) => $"{groupId}.repartition";
 
@@ -211,6 +214,19 @@ internal sealed class PipelineHarness : IAsyncDisposable
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _bootstrapServers, GroupId = "watermarks" }).Build();
         return Enumerable.Range(0, Partitions)
             .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    /// <summary>
+    /// The partitions of <paramref name="topic"/> whose first records are gone, with where each starts
+    /// now: the embedded broker keeps about 5 MB of a partition, and a test that writes more than that
+    /// to a changelog restores less state than it wrote.
+    /// </summary>
+    public List<(int Partition, long FirstOffset)> TrimmedPartitions(string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _bootstrapServers, GroupId = "watermarks" }).Build();
+        return [.. Enumerable.Range(0, Partitions)
+            .Select(p => (p, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).Low.Value))
+            .Where(p => p.Value > 0)];
     }
 
     /// <summary>Input records (partition, offset) that no outcome names as its source yet.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 using InviteStream.Kafka.Clients;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace InviteStream.Kafka.State;
@@ -26,7 +27,7 @@ internal interface IChangelogTarget
 /// Reads partitions of a compacted changelog from their beginning to their end, record by record,
 /// without a consumer group: how every store of the worker is restored before it is used.
 /// </summary>
-internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvider time)
+internal sealed partial class ChangelogReader(IOptions<KafkaOptions> options, TimeProvider time, ILogger<ChangelogReader> logger)
 {
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
@@ -76,6 +77,13 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
         foreach (var partition in partitions.Where(target.Wants))
         {
             var offsets = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), StallTimeout);
+            if (offsets.Low.Value > 0)
+            {
+                // Compaction never moves a log's start; only deletion does, and the state a key
+                // had only in the deleted records is gone (nothing here can bring it back).
+                LogHeadDeleted(topic, partition, offsets.Low.Value);
+            }
+
             if (offsets.High.Value == 0)
             {
                 applier.ReachedEnd(partition);
@@ -262,4 +270,7 @@ internal sealed class ChangelogReader(IOptions<KafkaOptions> options, TimeProvid
 
         private readonly record struct Record(int Partition, byte[]? Key, byte[]? Value, Headers? Headers);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Changelog {Topic}[{Partition}] starts at offset {FirstOffset}: the records before it were deleted (a retention, a cleanup.policy other than compact, or the embedded broker's ~5 MB per partition), and any state held only in them is not restored")]
+    private partial void LogHeadDeleted(string topic, int partition, long firstOffset);
 }

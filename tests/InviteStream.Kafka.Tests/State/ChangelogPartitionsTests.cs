@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using InviteStream.Kafka.State;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace InviteStream.Kafka.Tests.State;
@@ -59,7 +60,7 @@ public sealed class ChangelogPartitionsTests
     private static ChangelogPartitions<List<string>> Read(string topic, int[] partitions, Action<string, string?> check)
     {
         var reader = new ChangelogReader(
-            Options.Create(new KafkaOptions { BootstrapServers = TestBroker.Cluster.BootstrapServers, GroupId = $"group-{Guid.NewGuid():N}" }), TimeProvider.System);
+            Options.Create(new KafkaOptions { BootstrapServers = TestBroker.Cluster.BootstrapServers, GroupId = $"group-{Guid.NewGuid():N}" }), TimeProvider.System, NullLogger<ChangelogReader>.Instance);
         return ChangelogPartitions<List<string>>.Read(reader, topic, partitions, withHeaders: false, () => [], (state, key, value, _) =>
         {
             var (k, v) = (Encoding.UTF8.GetString(key), value is null ? null : Encoding.UTF8.GetString(value));

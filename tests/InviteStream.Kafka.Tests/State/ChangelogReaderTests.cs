@@ -3,6 +3,8 @@ using System.Text;
 using Confluent.Kafka;
 using InviteStream.Core.State;
 using InviteStream.Kafka.State;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace InviteStream.Kafka.Tests.State;
@@ -113,7 +115,35 @@ public sealed class ChangelogReaderTests
         Assert.That(restored.OrderBy(r => r.Partition), Is.EqualTo(new[] { (0, 101), (1, 100) }));
     }
 
-    private static ChangelogReader Reader(params (string Key, string Value)[] client)
+    [Test]
+    public async Task A_partition_whose_first_records_were_deleted_is_restored_from_what_is_left_with_a_warning()
+    {
+        // The embedded broker keeps about 5 MB of a partition: 64 records of 100 kB push the first ones out.
+        var topic = TestBroker.Topic("changelog-deleted-head", 2);
+        using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = TestBroker.Cluster.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            var large = new byte[100_000];
+            await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
+                producer.ProduceAsync(new TopicPartition(topic, 1), new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"1-{i}"), Value = large })));
+            await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<byte[], byte[]> { Key = "0-0"u8.ToArray(), Value = "kept"u8.ToArray() });
+        }
+
+        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = TestBroker.Cluster.BootstrapServers, GroupId = "probe" }).Build();
+        var first = probe.QueryWatermarkOffsets(new TopicPartition(topic, 1), TimeSpan.FromSeconds(10)).Low.Value;
+        Assert.That(first, Is.GreaterThan(0), "the broker deleted the partition's first records");
+        var logger = new CapturingLogger();
+        var target = new RecordingTarget();
+
+        Reader(logger).ReadToEnd(topic, [0, 1], target, withHeaders: false, CancellationToken.None);
+
+        Assert.That(target.Applied[1], Is.EqualTo(Enumerable.Range((int)first, 64 - (int)first).Select(i => $"1-{i}")), "what is left, in order");
+        Assert.That(target.Ended.Keys, Is.EquivalentTo(new[] { 0, 1 }));
+        Assert.That(logger.Warnings, Is.EqualTo(new[] { $"Changelog {topic}[1] starts at offset {first}: the records before it were deleted (a retention, a cleanup.policy other than compact, or the embedded broker's ~5 MB per partition), and any state held only in them is not restored" }));
+    }
+
+    private static ChangelogReader Reader(params (string Key, string Value)[] client) => Reader(null, client);
+
+    private static ChangelogReader Reader(ILogger<ChangelogReader>? logger, params (string Key, string Value)[] client)
     {
         var options = new KafkaOptions { BootstrapServers = TestBroker.Cluster.BootstrapServers, GroupId = $"group-{Guid.NewGuid():N}" };
         foreach (var (key, value) in client)
@@ -121,7 +151,7 @@ public sealed class ChangelogReaderTests
             options.Client[key] = value;
         }
 
-        return new ChangelogReader(Options.Create(options), TimeProvider.System);
+        return new ChangelogReader(Options.Create(options), TimeProvider.System, logger ?? NullLogger<ChangelogReader>.Instance);
     }
 
     // Record i of partition p is keyed "p-i", its value "value of p-i"; record 2 of partition 3 is a tombstone.
@@ -197,5 +227,23 @@ public sealed class ChangelogReaderTests
         }
 
         public bool Wants(int partition) => partition != Unwanted;
+    }
+
+    private sealed class CapturingLogger : ILogger<ChangelogReader>
+    {
+        public List<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning)
+            {
+                Warnings.Add(formatter(state, exception));
+            }
+        }
     }
 }
