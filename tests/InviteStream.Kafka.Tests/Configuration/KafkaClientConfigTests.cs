@@ -51,6 +51,24 @@ public sealed class KafkaClientConfigTests
         });
     }
 
+    [Test]
+    public void Stage_consumers_commit_their_stored_offsets_every_100_ms_unless_the_user_says_otherwise()
+    {
+        var defaults = Options();
+        var userSet = Options(("auto.commit.interval.ms", "1000"));
+
+        Assert.Multiple(() =>
+        {
+            foreach (var config in new[] { KafkaClientConfig.GroupConsumer(defaults), KafkaClientConfig.FollowerConsumer(defaults), KafkaClientConfig.DispatchConsumer(defaults), KafkaClientConfig.StatsConsumer(defaults) })
+            {
+                Assert.That(config.AutoCommitIntervalMs, Is.EqualTo(100), config.ClientId);
+                Assert.That(config.EnableAutoCommit, Is.True, config.ClientId);
+            }
+
+            Assert.That(KafkaClientConfig.GroupConsumer(userSet).AutoCommitIntervalMs, Is.EqualTo(1000), "the user's setting wins");
+        });
+    }
+
     private static KafkaOptions Options(params (string Key, string Value)[] client)
     {
         var options = new KafkaOptions { BootstrapServers = "127.0.0.1:9", GroupId = "config-tests" };
