@@ -257,7 +257,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public static PipelineStatistics StatisticsOf(IHost worker) => worker.Services.GetRequiredService<PipelineStatistics>();
 
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    /// <summary>How many input records have an outcome (however many each has).</summary>
+    public int DecidedInputs() =>
+        ReadOutcomes().Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64())).Distinct().Count();
+
+    /// <param name="every">How often the condition is checked: 20 ms unless it is costly.</param>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, TimeSpan? every = null)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (!condition())
@@ -267,7 +272,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
                 Assert.Fail($"Timed out after {timeout} waiting until {what}.");
             }
 
-            await Task.Delay(20, CancellationToken.None);
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(20), CancellationToken.None);
         }
     }
 
