@@ -79,8 +79,9 @@ internal sealed partial class ChangelogReader(IOptions<KafkaOptions> options, Ti
             var offsets = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), StallTimeout);
             if (offsets.Low.Value > 0)
             {
-                // Compaction never moves a log's start; only deletion does, and the state a key
-                // had only in the deleted records is gone (nothing here can bring it back).
+                // Compaction does not move a log's start (Kafka keeps reporting offset 0 for a
+                // compacted partition, KAFKA-7556); deletion does, and the state a key had only in
+                // the deleted records is gone (nothing here can bring it back).
                 LogHeadDeleted(topic, partition, offsets.Low.Value);
             }
 
