@@ -209,32 +209,27 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>The sum of a topic's end offsets: its records plus the transaction markers among them.</summary>
-    public long EndOffsets(string topic)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _bootstrapServers, GroupId = "watermarks" }).Build();
-        return Enumerable.Range(0, Partitions)
-            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
-    }
+    public long EndOffsets(string topic) => Watermarks(topic).Sum(w => w.High.Value);
 
     /// <summary>
     /// The partitions of <paramref name="topic"/> whose first records are gone, with where each starts
     /// now: the embedded broker keeps about 5 MB of a partition, and a test that writes more than that
     /// to a changelog restores less state than it wrote.
     /// </summary>
-    public List<(int Partition, long FirstOffset)> TrimmedPartitions(string topic)
+    public List<(int Partition, long FirstOffset)> TrimmedPartitions(string topic) =>
+        [.. Watermarks(topic).Select((w, p) => (p, w.Low.Value)).Where(p => p.Value > 0)];
+
+    // Each partition's first and end offsets, by partition number.
+    private List<WatermarkOffsets> Watermarks(string topic)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _bootstrapServers, GroupId = "watermarks" }).Build();
-        return [.. Enumerable.Range(0, Partitions)
-            .Select(p => (p, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).Low.Value))
-            .Where(p => p.Value > 0)];
+        return [.. Enumerable.Range(0, Partitions).Select(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)))];
     }
 
     /// <summary>Input records (partition, offset) that no outcome names as its source yet.</summary>
     public List<(int Partition, long Offset)> InputsWithoutOutcome()
     {
-        var decided = ReadOutcomes()
-            .Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))
-            .ToHashSet();
+        var decided = DecidedPositions();
         return [.. ReadAll(InputTopic).Select(r => (r.Partition.Value, r.Offset.Value)).Where(p => !decided.Contains(p))];
     }
 
@@ -258,8 +253,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public static PipelineStatistics StatisticsOf(IHost worker) => worker.Services.GetRequiredService<PipelineStatistics>();
 
     /// <summary>How many input records have an outcome (however many each has).</summary>
-    public int DecidedInputs() =>
-        ReadOutcomes().Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64())).Distinct().Count();
+    public int DecidedInputs() => DecidedPositions().Count;
+
+    // The input records (partition, offset) some outcome names as its source.
+    private HashSet<(int Partition, long Offset)> DecidedPositions() =>
+        [.. ReadOutcomes().Select(o => (o.GetProperty("sourcePartition").GetInt32(), o.GetProperty("sourceOffset").GetInt64()))];
 
     /// <param name="every">How often the condition is checked: 20 ms unless it is costly.</param>
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, TimeSpan? every = null)

@@ -22,7 +22,7 @@ public sealed class FilterResultTelemetryTests
     public void A_type_mismatch_is_logged_at_once_then_at_most_once_a_minute_with_the_count_meanwhile()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 21, 14, 0, 0, TimeSpan.Zero));
-        var logger = new CapturingLogger();
+        var logger = new CapturingLogger<FilterResultTelemetry>();
         using var statistics = new PipelineStatistics();
         var telemetry = new FilterResultTelemetry(statistics, time, logger);
         var mismatch = FilterResult.TypeMismatch(AttributeDataType.Float, AttributeKind.String);
@@ -48,7 +48,7 @@ public sealed class FilterResultTelemetryTests
     [Test]
     public void A_plain_non_match_is_counted_but_never_logged()
     {
-        var logger = new CapturingLogger();
+        var logger = new CapturingLogger<FilterResultTelemetry>();
         using var statistics = new PipelineStatistics();
         new FilterResultTelemetry(statistics, new FakeTimeProvider(), logger).Report(Event, Guide, Churn, FilterResult.NotMatched);
         Assert.That(logger.Messages, Is.Empty);
@@ -57,22 +57,9 @@ public sealed class FilterResultTelemetryTests
     [Test]
     public void A_missing_attribute_is_logged_naming_the_attribute()
     {
-        var logger = new CapturingLogger();
+        var logger = new CapturingLogger<FilterResultTelemetry>();
         using var statistics = new PipelineStatistics();
         new FilterResultTelemetry(statistics, new FakeTimeProvider(), logger).Report(Event, Guide, Churn, FilterResult.Missing);
         Assert.That(logger.Messages.Single(), Does.Contain("Campaign guide: events lack attribute external.churn_probability"));
-    }
-
-    private sealed class CapturingLogger : ILogger<FilterResultTelemetry>
-    {
-        public List<string> Messages { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Messages.Add(formatter(state, exception));
     }
 }

@@ -131,7 +131,7 @@ public sealed class ChangelogReaderTests
         using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = TestBroker.Cluster.BootstrapServers, GroupId = "probe" }).Build();
         var first = probe.QueryWatermarkOffsets(new TopicPartition(topic, 1), TimeSpan.FromSeconds(10)).Low.Value;
         Assert.That(first, Is.GreaterThan(0), "the broker deleted the partition's first records");
-        var logger = new CapturingLogger();
+        var logger = new CapturingLogger<ChangelogReader>();
         var target = new RecordingTarget();
 
         Reader(logger).ReadToEnd(topic, [0, 1], target, withHeaders: false, CancellationToken.None);
@@ -227,23 +227,5 @@ public sealed class ChangelogReaderTests
         }
 
         public bool Wants(int partition) => partition != Unwanted;
-    }
-
-    private sealed class CapturingLogger : ILogger<ChangelogReader>
-    {
-        public List<string> Warnings { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == LogLevel.Warning)
-            {
-                Warnings.Add(formatter(state, exception));
-            }
-        }
     }
 }
