@@ -217,12 +217,10 @@ internal sealed partial class ChangelogReader(IOptions<KafkaOptions> options, Ti
 
         public void Dispose()
         {
-            if (!_batches.IsAddingCompleted)
-            {
-                _batches.CompleteAdding();
-                _thread.Join();
-            }
-
+            // Joined whoever completed adding: the applying thread completes it itself when the
+            // target fails, and must be out of the collection before it is disposed.
+            _batches.CompleteAdding();
+            _thread.Join();
             _batches.Dispose();
         }
 
