@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace InviteStream.IntegrationTests;
 
 [TestFixtureSource(typeof(TestKafkas), nameof(TestKafkas.All))]
@@ -37,6 +39,30 @@ public sealed class OrderingTests(string broker)
         Assert.That(offsets, Has.Count.EqualTo(60));
         Assert.That(offsets, Is.Ordered.Ascending);
         Assert.That(offsets, Is.Unique);
+    }
+
+    [Test]
+    public async Task A_contact_with_a_thousand_queued_events_gets_one_outcome_each_in_order_from_few_state_records_of_bounded_size()
+    {
+        const int events = 1500;
+        await using var harness = await PipelineHarness.StartAsync(_kafka, 1, TimeSpan.Zero, TestCampaigns.Guide());
+        var now = TimeProvider.System.GetUtcNow();
+        await harness.ProduceAsync(Enumerable.Range(0, events).Select(i => ((string?)"ext:hot", TestEvents.Event($"hot-{i}", "ext:hot", now, churn: 0.9))));
+
+        // Commits once a second instead of every 100 ms: the remembered outcomes of the contact pile up between them.
+        using var worker = harness.BuildWorker(new Dictionary<string, string?> { ["Kafka:Client:auto.commit.interval.ms"] = "1000" });
+        await worker.StartAsync();
+        await PipelineHarness.WaitUntilAsync(() => PipelineHarness.StatisticsOf(worker).Finished >= events, TimeSpan.FromSeconds(120), "all events are decided");
+        await worker.StopAsync();
+
+        var outcomes = harness.ReadOutcomes().Where(o => o.GetProperty("contactId").GetString() == "ext:hot").ToList();
+        var offsets = outcomes.Select(o => o.GetProperty("sourceOffset").GetInt64()).ToList();
+        Assert.That(offsets, Is.EqualTo(Enumerable.Range(0, events).Select(i => (long)i)), "one each, in offset order");
+        Assert.That(outcomes.Select(o => o.GetProperty("status").GetString()), Is.EqualTo(new[] { "delivered" }.Concat(Enumerable.Repeat("suppressed", events - 1))));
+        var states = harness.ReadAll(harness.ChangelogTopic).Where(r => r.Message.Key == "ext:hot").Select(r => JsonDocument.Parse(r.Message.Value).RootElement).ToList();
+        var remembered = states.Select(s => s.TryGetProperty("decisions", out var decisions) ? decisions.GetArrayLength() : 0).ToList();
+        Assert.That(remembered.Max(), Is.LessThanOrEqualTo(256), "a state record remembers at most 256 outcomes");
+        Assert.That(states, Has.Count.LessThan(events / 10), $"events queued behind the invite are decided in runs, one state record each ({states.Count} records)");
     }
 
     // Cooldown 1 s and several invites allowed, so the contact's outcomes mix delivered, suppressed and not_eligible.

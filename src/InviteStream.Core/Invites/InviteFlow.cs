@@ -71,47 +71,57 @@ public sealed class InviteFlow(
     public async Task<DecisionStep> DecideAsync(
         EventInput input, ContactStateStore contacts, IContactStateLog stateLog, Decision? decided, CancellationToken cancellationToken)
     {
+        var step = (await DecideAsync([input], contacts, stateLog, decided, null, cancellationToken))[0];
+        await step.Published;
+        return new DecisionStep(step.Outcome, step.Trigger);
+    }
+
+    /// <summary>
+    /// The contact's side for several of one contact's events, in their order, as one: each is
+    /// decided on the state the ones before it left, the contact's state after them is written once,
+    /// and only once it is durable are their outcomes handed over, in order. One state record and one
+    /// wait for it, however many events. Stops after an event that hands an invite to dispatch (the
+    /// events after it are decided on what that invite comes to), so it may decide fewer than given.
+    /// </summary>
+    /// <param name="inputs">Events of one contact, in the order they were read.</param>
+    /// <param name="firstDecided">The decision <see cref="TryFinishWithoutIo"/> just made for the first event, if any.</param>
+    /// <param name="beforePublishing">Called with an event's index right before its outcome is handed over (e.g. to make its trace span current).</param>
+    /// <returns>What each decided event led to, in order; an outcome that could not be handed over fails its <see cref="DecidedEvent.Published"/>.</returns>
+    public async Task<IReadOnlyList<DecidedEvent>> DecideAsync(
+        IReadOnlyList<EventInput> inputs, ContactStateStore contacts, IContactStateLog stateLog, Decision? firstDecided, Action<int>? beforePublishing,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(contacts);
         ArgumentNullException.ThrowIfNull(stateLog);
-        var behavioralEvent = input.Event;
-        var contactId = behavioralEvent.ContactId;
-        var requestId = input.Origin.RequestId;
-        if (contacts.DecisionOf(contactId, requestId) is { } remembered)
+        var steps = new List<DecisionStep>(inputs.Count);
+        ContactSnapshot? state = null;
+        for (var i = 0; i < inputs.Count; i++)
         {
-            // Decided before a restart: the same answer again — unless it was published from another record (its result).
-            return remembered.ReadFrom == input.Position
-                ? new DecisionStep(await PublishAsync(behavioralEvent, input.Origin, remembered, cancellationToken), null)
-                : DecisionStep.Nothing;
+            var (step, changed) = DecideNow(inputs[i], contacts, i == 0 ? firstDecided : null);
+            steps.Add(step);
+            state = changed ?? state;
+            if (step.Trigger is not null)
+            {
+                break;
+            }
         }
 
-        if (contacts.PendingOf(contactId) is { } pending && pending.RequestId == requestId)
+        // Written before any of its outcomes (and before an invite leaves): an event decided again
+        // after a crash finds its decision remembered, or nothing of it at all.
+        if (state is not null)
         {
-            // Handed to dispatch before a restart, perhaps never sent: hand it again (dispatch knows its grant).
-            return new DecisionStep(null, TriggerOf(input, pending.CampaignId, contacts.InvitesOf(contactId).Count > 0, contacts.EngineContactIdOf(contactId)));
+            await stateLog.AppendAsync(state, cancellationToken);
         }
 
-        var invites = contacts.InvitesOf(contactId);
-        // For a not_eligible outcome the failing filters are also kept, as its reason.
-        var reasons = settings.EmitNotEligible ? new FilterReportList() : null;
-        var decision = decided ?? decider.Decide(
-            behavioralEvent, invites, time.GetUtcNow(), reasons is null || filterResults is null ? reasons ?? filterResults : new FilterResultSinks(filterResults, reasons), input.OnlyCampaigns, contacts.SuppressedByEngineUntil(contactId));
-        switch (decision.Kind)
+        var decided = new DecidedEvent[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
         {
-            case DecisionKind.NoMatch when reasons is null:
-                return DecisionStep.Nothing;
-            case DecisionKind.NoMatch:
-                return await ConcludeAsync(input, contacts, stateLog, OutcomeStatus.NotEligible, null, reasons.ToString(), null, cancellationToken);
-            case DecisionKind.Expired:
-                return await ConcludeAsync(input, contacts, stateLog, OutcomeStatus.Expired, decision.Campaign, "event_older_than_max_event_age", null, cancellationToken);
-            case DecisionKind.Suppressed:
-                var reason = decision.SuppressedByEngine ? "suppressed_by_engine" : decision.SuppressedByOtherCampaign ? "consolidated_suppression" : "cooldown";
-                return await ConcludeAsync(input, contacts, stateLog, OutcomeStatus.Suppressed, decision.Campaign, reason, decision.SuppressedUntil, cancellationToken);
+            var (outcome, trigger) = steps[i];
+            decided[i] = new DecidedEvent(outcome, trigger, outcome is null ? Task.CompletedTask : await HandOverAsync(outcome, i, beforePublishing, cancellationToken));
         }
 
-        var campaign = decision.Campaign!;
-        var snapshot = contacts.MarkPending(contactId, new PendingInvite(requestId, campaign.Id, time.GetUtcNow()));
-        await stateLog.AppendAsync(snapshot, cancellationToken);
-        return new DecisionStep(null, TriggerOf(input, campaign.Id, invites.Count > 0, contacts.EngineContactIdOf(contactId)));
+        return decided;
     }
 
     /// <summary>
@@ -337,20 +347,81 @@ public sealed class InviteFlow(
         return data;
     }
 
-    // A decision without dispatch: remembered with the contact's state first, then published.
-    private async Task<DecisionStep> ConcludeAsync(
-        EventInput input, ContactStateStore contacts, IContactStateLog stateLog, OutcomeStatus status, Campaign? campaign, string? reason,
-        DateTimeOffset? suppressedUntil, CancellationToken cancellationToken)
+    // One event of a run, decided on the state in memory: its outcome (published once the contact's
+    // state is durable) or its invite (recorded as pending), and the contact's state when it changed.
+    private (DecisionStep Step, ContactSnapshot? Changed) DecideNow(EventInput input, ContactStateStore contacts, Decision? decided)
+    {
+        var behavioralEvent = input.Event;
+        var contactId = behavioralEvent.ContactId;
+        var requestId = input.Origin.RequestId;
+        if (contacts.DecisionOf(contactId, requestId) is { } remembered)
+        {
+            // Decided before a restart: the same answer again — unless it was published from another record (its result).
+            return (remembered.ReadFrom == input.Position ? new DecisionStep(OutcomeOf(behavioralEvent, input.Origin, remembered), null) : DecisionStep.Nothing, null);
+        }
+
+        if (contacts.PendingOf(contactId) is { } pending && pending.RequestId == requestId)
+        {
+            // Handed to dispatch before a restart, perhaps never sent: hand it again (dispatch knows its grant).
+            return (new DecisionStep(null, TriggerOf(input, pending.CampaignId, contacts.InvitesOf(contactId).Count > 0, contacts.EngineContactIdOf(contactId))), null);
+        }
+
+        var invites = contacts.InvitesOf(contactId);
+        // For a not_eligible outcome the failing filters are also kept, as its reason.
+        var reasons = settings.EmitNotEligible ? new FilterReportList() : null;
+        var decision = decided ?? decider.Decide(
+            behavioralEvent, invites, time.GetUtcNow(), reasons is null || filterResults is null ? reasons ?? filterResults : new FilterResultSinks(filterResults, reasons), input.OnlyCampaigns, contacts.SuppressedByEngineUntil(contactId));
+        switch (decision.Kind)
+        {
+            case DecisionKind.NoMatch when reasons is null:
+                return (DecisionStep.Nothing, null);
+            case DecisionKind.NoMatch:
+                return Conclude(input, contacts, OutcomeStatus.NotEligible, null, reasons.ToString(), null);
+            case DecisionKind.Expired:
+                return Conclude(input, contacts, OutcomeStatus.Expired, decision.Campaign, "event_older_than_max_event_age", null);
+            case DecisionKind.Suppressed:
+                var reason = decision.SuppressedByEngine ? "suppressed_by_engine" : decision.SuppressedByOtherCampaign ? "consolidated_suppression" : "cooldown";
+                return Conclude(input, contacts, OutcomeStatus.Suppressed, decision.Campaign, reason, decision.SuppressedUntil);
+        }
+
+        var campaign = decision.Campaign!;
+        var snapshot = contacts.MarkPending(contactId, new PendingInvite(requestId, campaign.Id, time.GetUtcNow()));
+        return (new DecisionStep(null, TriggerOf(input, campaign.Id, invites.Count > 0, contacts.EngineContactIdOf(contactId))), snapshot);
+    }
+
+    // A decision without dispatch: remembered with the contact's state, which is written before the outcome is published.
+    private (DecisionStep Step, ContactSnapshot? Changed) Conclude(
+        EventInput input, ContactStateStore contacts, OutcomeStatus status, Campaign? campaign, string? reason, DateTimeOffset? suppressedUntil)
     {
         var decision = new RememberedDecision(
             input.Origin.RequestId, status, campaign?.Id, reason, suppressedUntil, time.GetUtcNow(), time.GetElapsedTime(input.ReceivedAt).TotalMilliseconds, input.Position);
-        await stateLog.AppendAsync(contacts.Record(input.Event.ContactId, decision), cancellationToken);
-        return new DecisionStep(await PublishAsync(input.Event, input.Origin, decision, cancellationToken), null);
+        var snapshot = contacts.Record(input.Event.ContactId, decision);
+        return (new DecisionStep(OutcomeOf(input.Event, input.Origin, decision), null), snapshot);
+    }
+
+    // A failure to hand one outcome over is that event's alone: the outcomes after it still keep their order.
+    private async Task<Task> HandOverAsync(InviteOutcome outcome, int index, Action<int>? beforePublishing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            beforePublishing?.Invoke(index);
+            return await outcomes.HandOverAsync(outcome, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Task.FromException(ex);
+        }
     }
 
     private async Task<InviteOutcome> PublishAsync(BehavioralEvent behavioralEvent, EventOrigin origin, RememberedDecision decision, CancellationToken cancellationToken)
     {
-        var outcome = new InviteOutcome(
+        var outcome = OutcomeOf(behavioralEvent, origin, decision);
+        await outcomes.PublishAsync(outcome, cancellationToken);
+        return outcome;
+    }
+
+    private static InviteOutcome OutcomeOf(BehavioralEvent behavioralEvent, EventOrigin origin, RememberedDecision decision) =>
+        new(
             behavioralEvent.ContactId,
             decision.CampaignId,
             behavioralEvent.EventId,
@@ -365,7 +436,4 @@ public sealed class InviteFlow(
             origin.Partition,
             origin.Offset,
             decision.SuppressedUntil);
-        await outcomes.PublishAsync(outcome, cancellationToken);
-        return outcome;
-    }
 }

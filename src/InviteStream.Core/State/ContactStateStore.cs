@@ -52,6 +52,9 @@ public sealed class ContactStateStore(TimeSpan retention, int expectedContacts =
             ? Array.Find(extras.Decisions, d => string.Equals(d.RequestId, requestId, StringComparison.Ordinal))
             : null;
 
+    /// <summary>How many outcomes of the contact are remembered (until their records are committed).</summary>
+    public int RememberedCount(string contactId) => _extras.TryGetValue(contactId, out var extras) ? extras.Decisions.Length : 0;
+
     /// <summary>Every contact with an invite awaiting its dispatch result.</summary>
     public IEnumerable<(string ContactId, PendingInvite Pending)> PendingInvites() =>
         _extras.Where(e => e.Value.Pending is not null).Select(e => (e.Key, e.Value.Pending!));

@@ -29,6 +29,9 @@ internal sealed class ContactLanes(int maxInFlight) : IDisposable
     /// <summary>Takes one of the in-flight slots; <see cref="Schedule"/> with <c>holdsSlot</c> gives it back when its work ends.</summary>
     public Task WaitForSlotAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
 
+    /// <summary>Gives back a slot taken with <see cref="WaitForSlotAsync"/> for work scheduled without <c>holdsSlot</c>.</summary>
+    public void ReleaseSlot() => _slots.Release();
+
     /// <summary>Runs <paramref name="work"/> after everything scheduled before under <paramref name="key"/>.</summary>
     /// <param name="holdsSlot">Whether the caller took a slot for it (<see cref="WaitForSlotAsync"/>).</param>
     public void Schedule(string key, Func<Task> work, bool holdsSlot) =>

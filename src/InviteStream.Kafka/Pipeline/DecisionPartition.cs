@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using InviteStream.Core.Decisions;
+using InviteStream.Core.Events;
 using InviteStream.Core.Invites;
 using InviteStream.Core.State;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,18 @@ internal sealed partial class DecisionPartition(
     private const string DeadLetterLane = "\u0000dead-letters";
     private const string RekeyLane = "\u0000rekeyed";
 
+    // A contact's state record carries every outcome remembered until its record is committed: past
+    // this many, its next events wait for a commit, so the record stays far below a broker's 1 MB
+    // limit (a remembered outcome is ~250 bytes) and a run of events cannot make it grow without end.
+    private const int MaxRememberedPerContact = 256;
+
     private readonly TaskCompletionSource<ContactStateStore> _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Per contact, the events read while its lane was busy, decided together once their turn comes.
+    private readonly Dictionary<string, List<WaitingEvent>> _waiting = new(StringComparer.Ordinal);
+
+    // Completed (and replaced) whenever a commit lets remembered outcomes be forgotten.
+    private TaskCompletionSource _forgotten = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The contact state, once restored.</summary>
     public ContactStateStore? State { get; private set; }
@@ -55,8 +67,21 @@ internal sealed partial class DecisionPartition(
 
         foreach (var contactId in store.Expired(now).ToList())
         {
+            lock (_waiting)
+            {
+                // Events read after this are decided after the tombstone, in a run of their own.
+                _waiting.Remove(contactId);
+            }
+
             Lanes.Schedule(contactId, () => EvictAsync(store, contactId), holdsSlot: false);
         }
+    }
+
+    /// <summary>Forgets the outcomes remembered for records now committed, and lets contacts waiting for room to remember go on.</summary>
+    public void ForgetCommitted(Func<EventOrigin, bool> committed)
+    {
+        State?.ForgetDecisions(committed);
+        Interlocked.Exchange(ref _forgotten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     protected override async Task OnStoppingAsync()
@@ -174,18 +199,140 @@ internal sealed partial class DecisionPartition(
         }
     }
 
-    private Task ScheduleDecisionAsync(InboxItem item, Activity? activity, EventInput input, ContactStateStore contacts, Decision? decided, CancellationToken token)
+    // An event of a contact whose lane is busy waits with the contact's other waiting events, and
+    // they are decided together when their turn comes: one state record and one wait for it for the
+    // lot, instead of one each, so a contact with many events does not hold its partition to the
+    // pace of two acknowledgements per event.
+    private async Task ScheduleDecisionAsync(InboxItem item, Activity? activity, EventInput input, ContactStateStore contacts, Decision? decided, CancellationToken token)
     {
         var contactId = input.Event.ContactId;
-        return ScheduleAsync(contactId, item, activity, async ct =>
+        item.Offsets.Track(item.Record.Offset.Value);
+        await Lanes.WaitForSlotAsync(token);
+        var waiting = new WaitingEvent(item, activity, input, decided);
+        List<WaitingEvent> run;
+        lock (_waiting)
         {
-            await UntilSettledAsync(contacts, contactId, input.Origin.RequestId, ct);
+            if (_waiting.TryGetValue(contactId, out var queued))
+            {
+                queued.Add(waiting);
+                return;
+            }
 
-            // Parked before the invite leaves: its result may come back before sending returns.
+            run = [waiting];
+            _waiting[contactId] = run;
+        }
+
+        Lanes.Schedule(contactId, () => DecideInTurnAsync(contactId, run, contacts, token), holdsSlot: false);
+    }
+
+    // Each event's offset completes once its outcome is durable, its invite sent, or it is
+    // dead-lettered. Hands back the settlement of an invite sent last: the lane stays held until then.
+    private async Task<Task?> DecideInTurnAsync(string contactId, List<WaitingEvent> run, ContactStateStore contacts, CancellationToken token)
+    {
+        lock (_waiting)
+        {
+            // Events read from now on start a run of their own, after this one.
+            if (_waiting.TryGetValue(contactId, out var queued) && ReferenceEquals(queued, run))
+            {
+                _waiting.Remove(contactId);
+            }
+        }
+
+        var finished = 0;
+        try
+        {
             Task? settled = null;
-            await handler.DecideAsync(input, contacts, StateLog, decided, Partition.Partition.Value, () => settled = Parked.WaitFor(contactId), ct);
+            while (finished < run.Count)
+            {
+                token.ThrowIfCancellationRequested();
+                var first = run[finished];
+                await UntilSettledAsync(contacts, contactId, first.Input.Origin.RequestId, token);
+                var count = Math.Min(run.Count - finished, await UntilRoomToRememberAsync(contacts, contactId, token));
+                var inputs = new EventInput[count];
+                for (var i = 0; i < count; i++)
+                {
+                    inputs[i] = run[finished + i].Input;
+                }
+
+                var offset = finished;
+                IReadOnlyList<DecidedEvent> decided;
+                try
+                {
+                    Activity.Current = first.Activity;
+                    decided = await handler.DecideAsync(inputs, contacts, StateLog, first.Decided, i => Activity.Current = run[offset + i].Activity, token);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Nothing of these was published: their state was not written.
+                    for (var i = 0; i < count; i++)
+                    {
+                        await DeadLetterAsync(run[finished], ex, token);
+                        Finish(run[finished++]);
+                    }
+
+                    continue;
+                }
+
+                settled = null;
+                for (var i = 0; i < decided.Count; i++)
+                {
+                    var waiting = run[finished];
+                    Activity.Current = waiting.Activity;
+                    try
+                    {
+                        // Parked before the invite leaves: its result may come back before sending returns.
+                        await handler.FinishAsync(waiting.Input, decided[i], Partition.Partition.Value, () => settled = Parked.WaitFor(contactId), token);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        await DeadLetterAsync(waiting, ex, token);
+                    }
+
+                    Finish(run[finished++]);
+                }
+            }
+
             return settled;
-        }, token);
+        }
+        finally
+        {
+            // Abandoned part way (the partition stops): the rest stay uncommitted for the next owner.
+            for (var i = finished; i < run.Count; i++)
+            {
+                Lanes.ReleaseSlot();
+                run[i].Activity?.Dispose();
+            }
+        }
+    }
+
+    private async Task DeadLetterAsync(WaitingEvent waiting, Exception exception, CancellationToken token)
+    {
+        var record = waiting.Item.Record;
+        LogRecordFailed(exception, record.Topic, record.Partition.Value, record.Offset.Value);
+        await handler.DeadLetterAsync(record, $"processing_error:{exception.GetType().Name}", token);
+    }
+
+    private void Finish(WaitingEvent waiting)
+    {
+        waiting.Item.Offsets.Complete(waiting.Item.Record.Offset.Value);
+        Lanes.ReleaseSlot();
+        waiting.Activity?.Dispose();
+    }
+
+    // How many more outcomes the contact may remember now; waits for a commit when none.
+    private async Task<int> UntilRoomToRememberAsync(ContactStateStore contacts, string contactId, CancellationToken token)
+    {
+        while (true)
+        {
+            var forgotten = Volatile.Read(ref _forgotten).Task;
+            var room = MaxRememberedPerContact - contacts.RememberedCount(contactId);
+            if (room > 0)
+            {
+                return room;
+            }
+
+            await forgotten.WaitAsync(token);
+        }
     }
 
     private Task ScheduleRekeyAsync(InboxItem item, Activity? activity, Rekeying rekey, CancellationToken token) =>
@@ -257,6 +404,8 @@ internal sealed partial class DecisionPartition(
             activity?.Dispose();
         }
     }
+
+    private readonly record struct WaitingEvent(InboxItem Item, Activity? Activity, EventInput Input, Decision? Decided);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight work on {Topic}[{Partition}] did not finish within {Timeout}; abandoning it uncommitted")]
     private partial void LogDrainTimedOut(string topic, int partition, TimeSpan timeout);

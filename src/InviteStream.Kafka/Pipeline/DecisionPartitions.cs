@@ -100,7 +100,7 @@ internal sealed class DecisionPartitions(
         var committed = offsets.ToDictionary(o => (o.Topic, o.Partition.Value), o => o.Offset.Value);
         foreach (var (decisions, _) in _open.Values)
         {
-            decisions.State?.ForgetDecisions(at => committed.TryGetValue((at.Topic, at.Partition), out var offset) && at.Offset < offset);
+            decisions.ForgetCommitted(at => committed.TryGetValue((at.Topic, at.Partition), out var offset) && at.Offset < offset);
         }
     }
 

@@ -61,26 +61,34 @@ internal sealed class RecordHandler(
         return true;
     }
 
-    /// <summary>Decides the event: its outcome is published, or its invite goes to the dispatch stage (after <paramref name="beforeSending"/>).</summary>
-    /// <returns>The invite handed to dispatch, if any.</returns>
-    public async Task<InviteTrigger?> DecideAsync(
-        EventInput input, ContactStateStore contacts, IContactStateLog stateLog, Decision? decided, int partition, Action beforeSending, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides a run of one contact's events, in order (<see cref="InviteFlow.DecideAsync(IReadOnlyList{EventInput}, ContactStateStore, IContactStateLog, Decision?, Action{int}?, CancellationToken)"/>):
+    /// their state written once and their outcomes handed over; each then goes through <see cref="FinishAsync"/>.
+    /// </summary>
+    public Task<IReadOnlyList<DecidedEvent>> DecideAsync(
+        IReadOnlyList<EventInput> inputs, ContactStateStore contacts, IContactStateLog stateLog, Decision? firstDecided, Action<int> beforePublishing,
+        CancellationToken cancellationToken) =>
+        flow.DecideAsync(inputs, contacts, stateLog, firstDecided, beforePublishing, cancellationToken);
+
+    /// <summary>
+    /// Finishes one decided event: its outcome durable, or its invite sent to the dispatch stage (after
+    /// <paramref name="beforeSending"/>), or its no-match counted.
+    /// </summary>
+    public async Task FinishAsync(EventInput input, DecidedEvent decided, int partition, Action beforeSending, CancellationToken cancellationToken)
     {
-        var step = await flow.DecideAsync(input, contacts, stateLog, decided, cancellationToken);
-        if (step.Trigger is { } trigger)
+        if (decided.Trigger is { } trigger)
         {
             PipelineTracing.Annotate(Activity.Current, input.Event, input.Origin, "pending", trigger.CampaignId);
             beforeSending();
             await triggers.SendAsync(trigger, partition, cancellationToken);
-            return trigger;
+            return;
         }
 
-        if (step.Outcome is null)
+        await decided.Published;
+        if (decided.Outcome is null)
         {
             NoMatch(input, Activity.Current);
         }
-
-        return null;
     }
 
     /// <summary>Settles a dispatch result read from the result topic; returns the contact it was about.</summary>

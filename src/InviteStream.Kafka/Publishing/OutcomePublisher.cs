@@ -30,7 +30,10 @@ internal sealed partial class OutcomePublisher(
 {
     private static readonly TimeSpan RegistryRetryDelay = TimeSpan.FromMilliseconds(500);
 
-    public async Task PublishAsync(InviteOutcome outcome, CancellationToken cancellationToken)
+    public async Task PublishAsync(InviteOutcome outcome, CancellationToken cancellationToken) =>
+        await await HandOverAsync(outcome, cancellationToken);
+
+    public async ValueTask<Task> HandOverAsync(InviteOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var topic = kafka.Value.OutcomeTopic;
@@ -43,7 +46,12 @@ internal sealed partial class OutcomePublisher(
         };
 
         PipelineTracing.Annotate(outcome);
-        await publisher.ProduceAsync(new TopicPartition(topic, HomePartition(key)), message, cancellationToken);
+        return CountedAsync(outcome, await publisher.EnqueueAsync(new TopicPartition(topic, HomePartition(key)), message, cancellationToken));
+    }
+
+    private async Task CountedAsync(InviteOutcome outcome, Task written)
+    {
+        await written;
         statistics.OutcomePublished(outcome);
         if (kafka.Value.PublishesStats)
         {

@@ -52,27 +52,36 @@ internal sealed partial class RecordPublisher(ProducerConfig config, TimeProvide
     /// failures are retried until <paramref name="cancellationToken"/>: giving up would lose the event.
     /// A record the producer refuses for its size throws (<see cref="IsTooLarge"/>), as retrying cannot help.
     /// </summary>
-    public async Task ProduceAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
+    public async Task ProduceAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken) =>
+        await await EnqueueAsync(partition, message, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ProduceAsync"/>, in two steps: completes once the record is queued in the
+    /// producer, behind every record queued before it, and hands back the task that completes once
+    /// it is acknowledged (in transactional mode: at once, the record being in the open transaction).
+    /// Records of one partition queued one after another are written in that order; only a record
+    /// that failed after the producer's own retries is produced again, behind the ones queued since.
+    /// </summary>
+    public async ValueTask<Task> EnqueueAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
     {
         var producer = _producer ?? throw new InvalidOperationException("The publisher has not been started.");
         if (_transaction is not null)
         {
             await ProduceInTransactionAsync(producer, _transaction, partition, message, cancellationToken);
-            return;
+            return Task.CompletedTask;
         }
 
         while (true)
         {
-            try
+            // With byte-array serializers the record is queued before this call returns, or the task has failed.
+            var acknowledged = producer.ProduceAsync(partition, message, cancellationToken);
+            if (acknowledged is { IsFaulted: true, Exception.InnerException: ProduceException<byte[]?, byte[]?> { Error.Code: ErrorCode.Local_QueueFull } })
             {
-                await producer.ProduceAsync(partition, message, cancellationToken);
-                return;
+                await Task.Delay(QueueFullDelay, time, cancellationToken);
+                continue;
             }
-            catch (ProduceException<byte[]?, byte[]?> ex) when (!ex.Error.IsFatal && !IsTooLarge(ex.Error))
-            {
-                LogProduceFailed(partition.Topic, ex.Error.Reason);
-                await Task.Delay(RetryDelay, time, cancellationToken);
-            }
+
+            return RetriedUntilAcknowledgedAsync(acknowledged, partition, message, cancellationToken);
         }
     }
 
@@ -149,6 +158,21 @@ internal sealed partial class RecordPublisher(ProducerConfig config, TimeProvide
 
     // Idempotent: the stages that share this publisher each hold it.
     public void Dispose() => Interlocked.Exchange(ref _producer, null)?.Dispose();
+
+    private async Task RetriedUntilAcknowledgedAsync(
+        Task acknowledged, TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await acknowledged;
+        }
+        catch (ProduceException<byte[]?, byte[]?> ex) when (!ex.Error.IsFatal && !IsTooLarge(ex.Error))
+        {
+            LogProduceFailed(partition.Topic, ex.Error.Reason);
+            await Task.Delay(RetryDelay, time, cancellationToken);
+            await await EnqueueAsync(partition, message, cancellationToken);
+        }
+    }
 
     private (IProducer<byte[]?, byte[]?> Producer, TransactionGate Gate) Transactional() =>
         _producer is { } producer && _transaction is { } gate

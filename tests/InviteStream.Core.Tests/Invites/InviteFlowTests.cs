@@ -114,6 +114,60 @@ public sealed class InviteFlowTests
     }
 
     [Test]
+    public async Task A_contacts_events_decided_together_write_one_state_record_before_any_of_their_outcomes_which_keep_their_order()
+    {
+        var flow = Flow();
+        await RunAsync(flow, Input());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var stateDurable = _stateLog.HoldNext();
+        EventInput[] inputs = [.. new long[] { 43, 44, 45 }.Select(offset => Input(occurredAt: Start.AddMinutes(5), origin: Origin with { Offset = offset }))];
+
+        var deciding = flow.DecideAsync(inputs, _contacts, _stateLog, null, null, CancellationToken.None);
+
+        Assert.That(_stateLog.Appended, Has.Count.EqualTo(3), "one record for the three events");
+        Assert.That(_stateLog.Appended[^1].Decisions.Select(d => d.ReadFrom.Offset), Is.SupersetOf(new long[] { 43, 44, 45 }), "it remembers all three answers");
+        Assert.That(_outcomes.Published, Has.Count.EqualTo(1), "no outcome before the record is durable");
+        stateDurable.SetResult();
+        var decided = await deciding;
+        Assert.That(decided.Select(d => d.Outcome!.Status), Is.EqualTo(Enumerable.Repeat(OutcomeStatus.Suppressed, 3)));
+        Assert.That(_outcomes.Published.Skip(1).Select(o => o.SourceOffset), Is.EqualTo(new long[] { 43, 44, 45 }), "in the events' order");
+        Assert.That(decided.All(d => d.Published.IsCompletedSuccessfully), Is.True);
+    }
+
+    [Test]
+    public async Task A_run_of_a_contacts_events_stops_after_the_one_that_hands_an_invite_to_dispatch()
+    {
+        var flow = Flow();
+        EventInput[] inputs = [.. new long[] { 43, 44, 45 }.Select(offset => Input(origin: Origin with { Offset = offset }))];
+
+        var decided = await flow.DecideAsync(inputs, _contacts, _stateLog, null, null, CancellationToken.None);
+
+        Assert.That(decided, Has.Count.EqualTo(1), "the events after it are decided on what the invite comes to");
+        Assert.That(decided[0].Trigger!.Origin.Offset, Is.EqualTo(43));
+        Assert.That(_stateLog.Appended.Single().Pending!.RequestId, Is.EqualTo(inputs[0].Origin.RequestId), "pending before it leaves");
+        Assert.That(_outcomes.Published, Is.Empty);
+    }
+
+    [Test]
+    public async Task Each_outcome_of_a_run_is_handed_over_without_waiting_for_the_one_before_and_one_that_fails_fails_only_its_event()
+    {
+        var flow = Flow();
+        await RunAsync(flow, Input());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        _outcomes.HoldDurability = true;
+        _outcomes.FailHandOver = 1;
+        EventInput[] inputs = [.. new long[] { 43, 44, 45 }.Select(offset => Input(occurredAt: Start.AddMinutes(5), origin: Origin with { Offset = offset }))];
+
+        var decided = await flow.DecideAsync(inputs, _contacts, _stateLog, null, null, CancellationToken.None);
+
+        Assert.That(_outcomes.Published.Skip(1).Select(o => o.SourceOffset), Is.EqualTo(new long[] { 43, 45 }), "handed over in order while none is durable yet");
+        Assert.That(decided[1].Published.IsFaulted, Is.True, "the one that could not be handed over");
+        Assert.That(decided[0].Published.IsCompleted || decided[2].Published.IsCompleted, Is.False);
+        _outcomes.MakeDurable();
+        await Task.WhenAll(decided[0].Published, decided[2].Published);
+    }
+
+    [Test]
     public async Task A_settlement_publishes_its_outcome_without_waiting_for_its_state_record_and_ends_once_both_are_durable()
     {
         var flow = Flow();
@@ -519,6 +573,18 @@ public sealed class InviteFlowTests
 
         public Exception? FailNext { get; set; }
 
+        /// <summary>Outcomes handed over are durable only once <see cref="MakeDurable"/> is called.</summary>
+        public bool HoldDurability { get; set; }
+
+        /// <summary>The hand-over with this index (from 0, counting hand-overs) throws.</summary>
+        public int? FailHandOver { get; set; }
+
+        private TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private int HandOvers { get; set; }
+
+        public void MakeDurable() => Durable.SetResult();
+
         public Task PublishAsync(InviteOutcome outcome, CancellationToken cancellationToken)
         {
             if (FailNext is { } failure)
@@ -529,8 +595,13 @@ public sealed class InviteFlowTests
 
             Published.Add(outcome);
             PublishedAfterStates.Add(States?.Appended.Count ?? -1);
-            return Task.CompletedTask;
+            return HoldDurability ? Durable.Task : Task.CompletedTask;
         }
+
+        public ValueTask<Task> HandOverAsync(InviteOutcome outcome, CancellationToken cancellationToken) =>
+            HandOvers++ == FailHandOver
+                ? throw new InvalidOperationException("refused")
+                : ValueTask.FromResult(PublishAsync(outcome, cancellationToken));
     }
 
     private sealed class RecordingStateLog : IContactStateLog
