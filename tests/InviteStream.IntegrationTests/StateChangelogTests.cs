@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
 using InviteStream.Kafka.Pipeline;
 
 namespace InviteStream.IntegrationTests;
@@ -35,6 +38,35 @@ public sealed class StateChangelogTests
         Assert.That(decided.GetProperty("status").GetString(), Is.EqualTo("suppressed"));
         Assert.That(decided.GetProperty("reason").GetString(), Is.EqualTo("cooldown"), "decided from restored local state");
         Assert.That(harness.Simulator.State.Received, Has.Count.EqualTo(1), "the engine saw one trigger only");
+    }
+
+    [Test]
+    public async Task An_earlier_event_read_again_after_a_crash_does_not_wait_for_the_invite_a_later_one_left_pending()
+    {
+        await using var harness = await PipelineHarness.StartAsync(1, TestCampaigns.Guide());
+        var now = TimeProvider.System.GetUtcNow();
+        await harness.ProduceAsync(
+        [
+            ("ext:crash", TestEvents.Event("c0", "ext:crash", now, churn: 0.1)),
+            ("ext:crash", TestEvents.Event("c1", "ext:crash", now, churn: 0.1)),
+            ("ext:crash", TestEvents.Event("c2", "ext:crash", now, churn: 0.9)),
+        ]);
+
+        // What a worker killed after writing the pending state of offset 2, before its trigger left, leaves behind.
+        var decidedAt = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var pending = "{\"contactId\":\"ext:crash\",\"invites\":[],\"pending\":{\"requestId\":\"" + harness.InputTopic + ":0:2\",\"campaignId\":\""
+            + TestCampaigns.GuideCampaignId + "\",\"decidedAt\":\"" + decidedAt + "\"}}";
+        await harness.ProduceRawAsync([new Message<string?, byte[]?> { Key = "ext:crash", Value = Encoding.UTF8.GetBytes(pending) }], harness.ChangelogTopic);
+        using var worker = harness.BuildWorker();
+        await worker.StartAsync();
+        await PipelineHarness.WaitUntilAsync(
+            () => harness.ReadOutcomes().Any(o => o.GetProperty("eventId").GetString() == "c2"),
+            TimeSpan.FromSeconds(30),
+            "the events before the pending invite's are decided, and the invite is handed to dispatch again");
+        await worker.StopAsync();
+
+        Assert.That(harness.ReadOutcomes().Single().GetProperty("status").GetString(), Is.EqualTo("delivered"));
+        Assert.That(harness.Simulator.State.Received, Has.Count.EqualTo(1));
     }
 
     [Test]

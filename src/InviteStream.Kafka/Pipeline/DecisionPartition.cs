@@ -246,7 +246,7 @@ internal sealed partial class DecisionPartition(
             {
                 token.ThrowIfCancellationRequested();
                 var first = run[finished];
-                await UntilSettledAsync(contacts, contactId, first.Input.Origin.RequestId, token);
+                await UntilSettledAsync(contacts, contactId, first.Input.Origin, token);
                 var count = Math.Min(run.Count - finished, await UntilRoomToRememberAsync(contacts, contactId, token));
                 var inputs = new EventInput[count];
                 for (var i = 0; i < count; i++)
@@ -341,17 +341,19 @@ internal sealed partial class DecisionPartition(
     private Task ScheduleDeadLetterAsync(InboxItem item, Activity? activity, string reason, CancellationToken token) =>
         ScheduleAsync(DeadLetterLane, item, activity, ct => Done(handler.DeadLetterAsync(item.Record, reason, ct)), token);
 
-    // An invite of the contact is out for dispatch (e.g. restored after a restart): this event is
-    // decided on what that invite came to. Checked again once parked: the result may have just settled it.
-    private async Task UntilSettledAsync(ContactStateStore contacts, string contactId, string requestId, CancellationToken token)
+    // An invite of the contact is out for dispatch: this event is decided on what that invite came
+    // to — unless the invite was decided after it (the event is read again after a crash, and the
+    // invite, perhaps never sent, is handed to dispatch again only once its own event is read).
+    // Checked again once parked: the result may have just settled it.
+    private async Task UntilSettledAsync(ContactStateStore contacts, string contactId, EventOrigin origin, CancellationToken token)
     {
-        if (contacts.PendingOf(contactId) is not { } pending || pending.RequestId == requestId)
+        if (!MustWait(contacts.PendingOf(contactId), origin))
         {
             return;
         }
 
         var settled = Parked.WaitFor(contactId);
-        if (contacts.PendingOf(contactId) is { } still && still.RequestId != requestId)
+        if (MustWait(contacts.PendingOf(contactId), origin))
         {
             await settled.WaitAsync(token);
         }
@@ -360,6 +362,9 @@ internal sealed partial class DecisionPartition(
             Parked.Release(contactId);
         }
     }
+
+    private static bool MustWait(PendingInvite? pending, EventOrigin origin) =>
+        pending is not null && pending.RequestId != origin.RequestId && !pending.WasDecidedAfter(origin);
 
     private static async Task<Task?> Done(Task work)
     {
