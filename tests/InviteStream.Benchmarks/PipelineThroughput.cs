@@ -36,6 +36,9 @@ internal static class PipelineThroughput
     // A compacted changelog partition holds ~5 MB on the embedded broker: 1 M snapshots need about 64.
     private const int RestorePartitions = 64;
 
+    // One contact's state records all go to one changelog partition, which the embedded broker trims at about 5 MB.
+    private const int MaxHotContactEvents = 5_000;
+
     // The issue's targets for the mix, as ratios.
     private const double MixToConsumeTarget = 0.6;
     private const double MixToStreamizTarget = 1.5;
@@ -87,6 +90,12 @@ internal static class PipelineThroughput
             if (only.StartsWith("latency@", StringComparison.Ordinal) && variant is not null)
             {
                 await CompareLatencyAsync(stack, double.Parse(only["latency@".Length..], CultureInfo.InvariantCulture), variant);
+                return;
+            }
+
+            if (only == "hot")
+            {
+                await HotContactAsync(stack, Math.Min(events, MaxHotContactEvents));
                 return;
             }
 
@@ -425,6 +434,48 @@ internal static class PipelineThroughput
             $"# {name}: GC collections during the run: gen0 {GC.CollectionCount(0) - collections.Item1}, gen1 {GC.CollectionCount(1) - collections.Item2}, gen2 {GC.CollectionCount(2) - collections.Item3}; {_lastAllocatedPerEvent:F0} bytes allocated per event"));
         await host.StopAsync();
         return rate;
+    }
+
+    /// <summary>
+    /// Every event of one contact, all produced before the worker starts: how fast one contact's
+    /// events are decided, and what its state records cost the changelog.
+    /// </summary>
+    private static async Task HotContactAsync(BenchStack stack, int events)
+    {
+        const string name = "hot";
+        var rate = await WorkerAsync(stack, WorkloadKind.HotContact, events, name);
+        var (records, bytes, largest) = TopicSize(stack, new KafkaOptions { GroupId = name }.EffectiveChangelogTopic, Partitions);
+        Console.WriteLine(Line($"hot_contact_events_per_s={rate:F0} events={events}"));
+        Console.WriteLine(Line($"hot_contact_changelog records={records} bytes={bytes} largest_record_bytes={largest}"));
+        Console.WriteLine(Line($"cpu_ms_per_event worker={_lastCpu.Worker:F3} broker_and_simulator={_lastCpu.Stack:F3} allocated_bytes_per_event={_lastAllocatedPerEvent:F0}"));
+    }
+
+    // Every record of a topic, read from its beginning to each partition's end.
+    private static (int Records, long Bytes, int Largest) TopicSize(BenchStack stack, string topic, int partitions)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = stack.BootstrapServers,
+            GroupId = $"{topic}-size",
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var (records, bytes, largest, ended) = (0, 0L, 0, 0);
+        while (ended < partitions)
+        {
+            var record = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException($"{topic}: no end of partition after 30 s");
+            if (record.IsPartitionEOF)
+            {
+                ended++;
+                continue;
+            }
+
+            var size = record.Message.Value?.Length ?? 0;
+            (records, bytes, largest) = (records + 1, bytes + size, Math.Max(largest, size));
+        }
+
+        return (records, bytes, largest);
     }
 
     private static async Task<double> StreamizAsync(BenchStack stack, int events, string name)

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using InviteStream.Benchmarks;
 
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- memory        bytes per contact in the state store
-// dotnet run -c Release --project tests/InviteStream.Benchmarks -- pipeline [--events N] [--restore N] [--only nomatch|mix|trigger|restore|nomatch-vs-consume|mix-vs-consume|latency@RATE [--variant Key=value]] [--allocations]
+// dotnet run -c Release --project tests/InviteStream.Benchmarks -- pipeline [--events N] [--restore N] [--only nomatch|mix|trigger|hot|restore|nomatch-vs-consume|mix-vs-consume|latency@RATE [--variant Key=value]] [--allocations]
 //     the worker against raw consume loops, bare HTTP and Streamiz; latency under load; restore
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- dispatch [N]    invites/s through the dispatcher vs raw HTTP
 // dotnet run -c Release --project tests/InviteStream.Benchmarks -- dispatch-latency [N] [rate]  decision latency through the dispatch stage vs the HTTP round trip

@@ -15,6 +15,9 @@ internal enum WorkloadKind
 
     /// <summary>Every event invites a new contact.</summary>
     Trigger,
+
+    /// <summary>Every event is of one contact and matches: the first invites it, the others are suppressed by its cooldown.</summary>
+    HotContact,
 }
 
 /// <summary>
@@ -33,7 +36,7 @@ internal static class Workload
     /// <summary>Whether event <paramref name="i"/> has an outcome (by default only matching events do).</summary>
     public static bool HasOutcome(WorkloadKind kind, int i) => kind switch
     {
-        WorkloadKind.Trigger => true,
+        WorkloadKind.Trigger or WorkloadKind.HotContact => true,
         WorkloadKind.Mix => (i % Group) switch
         {
             0 => true,
@@ -44,7 +47,13 @@ internal static class Workload
     };
 
     /// <summary>Whether event <paramref name="i"/> is a contact's first match, so invited (the other outcomes are suppressed).</summary>
-    public static bool Invites(WorkloadKind kind, int i) => kind == WorkloadKind.Trigger || (kind == WorkloadKind.Mix && i % Group == 0);
+    public static bool Invites(WorkloadKind kind, int i) => kind switch
+    {
+        WorkloadKind.Trigger => true,
+        WorkloadKind.Mix => i % Group == 0,
+        WorkloadKind.HotContact => i == 0,
+        _ => false,
+    };
 
     public static Message<string?, byte[]> Message(WorkloadKind kind, string prefix, int i)
     {
@@ -52,6 +61,7 @@ internal static class Workload
         {
             WorkloadKind.NoMatch => (i, false),
             WorkloadKind.Trigger => (i, true),
+            WorkloadKind.HotContact => (0, true),
             _ when i % Group == 0 => (i, true),
             _ when HasOutcome(kind, i) => (RepeatedContact(i), true),
             _ => (i, false),
