@@ -23,7 +23,7 @@ namespace InviteStream.Core.Invites;
 /// an event decided again after a crash gets the same answer, never another. A settlement writes its
 /// state and outcome at once: both follow from the result record, which stays uncommitted until
 /// both are durable, so settling it again after a crash gives the same answer too. Callers run one
-/// contact's events one after another.
+/// contact's events (or runs of them) one after another.
 /// </remarks>
 public sealed class InviteFlow(
     InviteDecider decider,

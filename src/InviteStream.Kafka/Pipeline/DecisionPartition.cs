@@ -336,10 +336,10 @@ internal sealed partial class DecisionPartition(
     }
 
     private Task ScheduleRekeyAsync(InboxItem item, Activity? activity, Rekeying rekey, CancellationToken token) =>
-        ScheduleAsync(RekeyLane, item, activity, ct => Done(handler.ForwardAsync(item.Record, rekey, ct)), token);
+        ScheduleAsync(RekeyLane, item, activity, ct => handler.ForwardAsync(item.Record, rekey, ct), token);
 
     private Task ScheduleDeadLetterAsync(InboxItem item, Activity? activity, string reason, CancellationToken token) =>
-        ScheduleAsync(DeadLetterLane, item, activity, ct => Done(handler.DeadLetterAsync(item.Record, reason, ct)), token);
+        ScheduleAsync(DeadLetterLane, item, activity, ct => handler.DeadLetterAsync(item.Record, reason, ct), token);
 
     // An invite of the contact is out for dispatch: this event is decided on what that invite came
     // to — unless the invite was decided after it (the event is read again after a crash, and the
@@ -366,13 +366,7 @@ internal sealed partial class DecisionPartition(
     private static bool MustWait(PendingInvite? pending, EventOrigin origin) =>
         pending is not null && pending.RequestId != origin.RequestId && !pending.WasDecidedAfter(origin);
 
-    private static async Task<Task?> Done(Task work)
-    {
-        await work;
-        return null;
-    }
-
-    private async Task ScheduleAsync(string lane, InboxItem item, Activity? activity, Func<CancellationToken, Task<Task?>> work, CancellationToken token)
+    private async Task ScheduleAsync(string lane, InboxItem item, Activity? activity, Func<CancellationToken, Task> work, CancellationToken token)
     {
         item.Offsets.Track(item.Record.Offset.Value);
         await Lanes.WaitForSlotAsync(token);
@@ -380,20 +374,18 @@ internal sealed partial class DecisionPartition(
     }
 
     // The offset completes once the record's work is done — or, when the work failed, once the
-    // record is dead-lettered. Work may hand back a task that keeps its lane (not its slot) held.
-    private async Task<Task?> RunTrackedAsync(InboxItem item, Activity? activity, Func<CancellationToken, Task<Task?>> work, CancellationToken token)
+    // record is dead-lettered.
+    private async Task RunTrackedAsync(InboxItem item, Activity? activity, Func<CancellationToken, Task> work, CancellationToken token)
     {
-        // The event's span is current for everything below (HTTP instrumentation, outcome headers);
-        // an async method's change to it stays inside the method.
+        // The record's span is current for everything below; an async method's change to it stays inside the method.
         Activity.Current = activity;
         var record = item.Record;
         try
         {
-            Task? hold = null;
             try
             {
                 token.ThrowIfCancellationRequested();
-                hold = await work(token);
+                await work(token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -402,7 +394,6 @@ internal sealed partial class DecisionPartition(
             }
 
             item.Offsets.Complete(record.Offset.Value);
-            return hold;
         }
         finally
         {

@@ -98,12 +98,10 @@ public sealed class InviteFlowTests
     [Test]
     public async Task A_decided_outcome_is_published_only_once_its_state_record_is_durable()
     {
-        var flow = Flow();
-        await RunAsync(flow, Input());
-        _time.Advance(TimeSpan.FromMinutes(5));
+        var flow = await InvitedFiveMinutesAgoAsync();
         var stateDurable = _stateLog.HoldNext();
 
-        var deciding = flow.DecideAsync(Input(occurredAt: Start.AddMinutes(5), origin: Origin with { Offset = 43 }), _contacts, _stateLog, null, CancellationToken.None);
+        var deciding = flow.DecideAsync(InputsFiveMinutesLater(43)[0], _contacts, _stateLog, null, CancellationToken.None);
 
         Assert.That(_stateLog.Appended, Has.Count.EqualTo(3), "the suppression is being remembered");
         Assert.That(_outcomes.Published, Has.Count.EqualTo(1), "a re-decision after a crash could differ, so its outcome waits for the record");
@@ -116,11 +114,9 @@ public sealed class InviteFlowTests
     [Test]
     public async Task A_contacts_events_decided_together_write_one_state_record_before_any_of_their_outcomes_which_keep_their_order()
     {
-        var flow = Flow();
-        await RunAsync(flow, Input());
-        _time.Advance(TimeSpan.FromMinutes(5));
+        var flow = await InvitedFiveMinutesAgoAsync();
         var stateDurable = _stateLog.HoldNext();
-        EventInput[] inputs = [.. new long[] { 43, 44, 45 }.Select(offset => Input(occurredAt: Start.AddMinutes(5), origin: Origin with { Offset = offset }))];
+        var inputs = InputsFiveMinutesLater(43, 44, 45);
 
         var deciding = flow.DecideAsync(inputs, _contacts, _stateLog, null, null, CancellationToken.None);
 
@@ -151,12 +147,10 @@ public sealed class InviteFlowTests
     [Test]
     public async Task Each_outcome_of_a_run_is_handed_over_without_waiting_for_the_one_before_and_one_that_fails_fails_only_its_event()
     {
-        var flow = Flow();
-        await RunAsync(flow, Input());
-        _time.Advance(TimeSpan.FromMinutes(5));
+        var flow = await InvitedFiveMinutesAgoAsync();
         _outcomes.HoldDurability = true;
         _outcomes.FailHandOver = 1;
-        EventInput[] inputs = [.. new long[] { 43, 44, 45 }.Select(offset => Input(occurredAt: Start.AddMinutes(5), origin: Origin with { Offset = offset }))];
+        var inputs = InputsFiveMinutesLater(43, 44, 45);
 
         var decided = await flow.DecideAsync(inputs, _contacts, _stateLog, null, null, CancellationToken.None);
 
@@ -487,6 +481,18 @@ public sealed class InviteFlowTests
 
     private Task<InviteOutcome?> RunAsync(InviteFlow flow, EventInput input, ContactStateStore? contacts = null) =>
         flow.RunAsync(input, contacts ?? _contacts, _stateLog, _permits, new DispatchTurn(null), null, CancellationToken.None);
+
+    // The contact was invited five minutes ago: its events now are suppressed by the cooldown.
+    private async Task<InviteFlow> InvitedFiveMinutesAgoAsync()
+    {
+        var flow = Flow();
+        await RunAsync(flow, Input());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        return flow;
+    }
+
+    private EventInput[] InputsFiveMinutesLater(params long[] offsets) =>
+        [.. offsets.Select(offset => Input(occurredAt: Start.AddMinutes(5), origin: Origin with { Offset = offset }))];
 
     private InviteFlow Flow(bool emitNotEligible = false, int maxInvitesPerMinute = 500, TimeSpan minTimeToSend = default)
     {
