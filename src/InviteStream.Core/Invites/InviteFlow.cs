@@ -64,6 +64,28 @@ public sealed class InviteFlow(
         !settings.EmitNotEligible && decider.RejectsAll(input.Event, filterResults, input.OnlyCampaigns);
 
     /// <summary>
+    /// Whether the event must wait until the contact's pending invite settles, because its answer
+    /// may depend on what the invite comes to. Not when the invite is its own; not when its answer
+    /// is remembered (it was decided before the invite, and is read again after a crash: the invite,
+    /// perhaps never sent, is handed to dispatch again only when its own later event is read, so
+    /// waiting would never end); not when its answer depends on nothing (as <see cref="TryFinishOutOfTurn"/>).
+    /// </summary>
+    public bool WaitsForPending(EventInput input, ContactStateStore contacts)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        var contactId = input.Event.ContactId;
+        if (contacts.PendingOf(contactId) is not { } pending)
+        {
+            return false;
+        }
+
+        var requestId = input.Origin.RequestId;
+        return pending.RequestId != requestId
+            && contacts.DecisionOf(contactId, requestId) is null
+            && !(!settings.EmitNotEligible && decider.RejectsAll(input.Event, null, input.OnlyCampaigns));
+    }
+
+    /// <summary>
     /// The contact's side: an outcome (published), nothing (no campaign matched), or an invite to
     /// dispatch, recorded as the contact's pending invite before it is handed back.
     /// </summary>
@@ -80,8 +102,9 @@ public sealed class InviteFlow(
     /// The contact's side for several of one contact's events, in their order, as one: each is
     /// decided on the state the ones before it left, the contact's state after them is written once,
     /// and only once it is durable are their outcomes handed over, in order. One state record and one
-    /// wait for it, however many events. Stops after an event that hands an invite to dispatch (the
-    /// events after it are decided on what that invite comes to), so it may decide fewer than given.
+    /// wait for it, however many events. Stops after an event that hands an invite to dispatch, and
+    /// before one that <see cref="WaitsForPending"/>, so it may decide fewer than given (none, when
+    /// the first must wait).
     /// </summary>
     /// <param name="inputs">Events of one contact, in the order they were read.</param>
     /// <param name="firstDecided">The decision <see cref="TryFinishWithoutIo"/> just made for the first event, if any.</param>
@@ -96,7 +119,7 @@ public sealed class InviteFlow(
         ArgumentNullException.ThrowIfNull(stateLog);
         var steps = new List<DecisionStep>(inputs.Count);
         ContactSnapshot? state = null;
-        for (var i = 0; i < inputs.Count; i++)
+        for (var i = 0; i < inputs.Count && !WaitsForPending(inputs[i], contacts); i++)
         {
             var (step, changed) = DecideNow(inputs[i], contacts, i == 0 ? firstDecided : null);
             steps.Add(step);

@@ -246,7 +246,7 @@ internal sealed partial class DecisionPartition(
             {
                 token.ThrowIfCancellationRequested();
                 var first = run[finished];
-                await UntilSettledAsync(contacts, contactId, first.Input.Origin, token);
+                await UntilSettledAsync(contacts, contactId, first.Input, token);
                 var count = Math.Min(run.Count - finished, await UntilRoomToRememberAsync(contacts, contactId, token));
                 var inputs = new EventInput[count];
                 for (var i = 0; i < count; i++)
@@ -341,19 +341,17 @@ internal sealed partial class DecisionPartition(
     private Task ScheduleDeadLetterAsync(InboxItem item, Activity? activity, string reason, CancellationToken token) =>
         ScheduleAsync(DeadLetterLane, item, activity, ct => handler.DeadLetterAsync(item.Record, reason, ct), token);
 
-    // An invite of the contact is out for dispatch: this event is decided on what that invite came
-    // to — unless the invite was decided after it (the event is read again after a crash, and the
-    // invite, perhaps never sent, is handed to dispatch again only once its own event is read).
-    // Checked again once parked: the result may have just settled it.
-    private async Task UntilSettledAsync(ContactStateStore contacts, string contactId, EventOrigin origin, CancellationToken token)
+    // An invite of the contact is out for dispatch and this event's answer may depend on what it
+    // comes to. Checked again once parked: the result may have just settled it.
+    private async Task UntilSettledAsync(ContactStateStore contacts, string contactId, EventInput input, CancellationToken token)
     {
-        if (!MustWait(contacts.PendingOf(contactId), origin))
+        if (!handler.WaitsForPending(input, contacts))
         {
             return;
         }
 
         var settled = Parked.WaitFor(contactId);
-        if (MustWait(contacts.PendingOf(contactId), origin))
+        if (handler.WaitsForPending(input, contacts))
         {
             await settled.WaitAsync(token);
         }
@@ -362,9 +360,6 @@ internal sealed partial class DecisionPartition(
             Parked.Release(contactId);
         }
     }
-
-    private static bool MustWait(PendingInvite? pending, EventOrigin origin) =>
-        pending is not null && pending.RequestId != origin.RequestId && !pending.WasDecidedAfter(origin);
 
     private async Task ScheduleAsync(string lane, InboxItem item, Activity? activity, Func<CancellationToken, Task> work, CancellationToken token)
     {

@@ -70,6 +70,9 @@ internal sealed class RecordHandler(
         CancellationToken cancellationToken) =>
         flow.DecideAsync(inputs, contacts, stateLog, firstDecided, beforePublishing, cancellationToken);
 
+    /// <summary>Whether the event must wait until the contact's pending invite settles (<see cref="InviteFlow.WaitsForPending"/>).</summary>
+    public bool WaitsForPending(EventInput input, ContactStateStore contacts) => flow.WaitsForPending(input, contacts);
+
     /// <summary>
     /// Finishes one decided event: its outcome durable, or its invite sent to the dispatch stage (after
     /// <paramref name="beforeSending"/>), or its no-match counted.

@@ -162,6 +162,40 @@ public sealed class InviteFlowTests
     }
 
     [Test]
+    public async Task While_an_invite_is_pending_only_a_later_event_whose_answer_could_depend_on_it_waits_for_it()
+    {
+        var flow = Flow();
+        var ownEvent = Input(origin: Origin with { Offset = 40 });
+        var decidedBefore = Input(origin: Origin with { Offset = 38 });
+        var matching = Input(origin: Origin with { Offset = 41 });
+        var matchingNothing = Input(origin: Origin with { Offset = 42 }, attributes: new Dictionary<string, AttributeValue> { ["signal.present"] = AttributeValue.FromBoolean(false) });
+        Assert.That(flow.WaitsForPending(matching, _contacts), Is.False, "nothing pending");
+        _contacts.Record("ext:c1", new RememberedDecision(decidedBefore.Origin.RequestId, OutcomeStatus.Expired, "guide", "event_older_than_max_event_age", null, Start, 1, decidedBefore.Position));
+        await flow.DecideAsync(ownEvent, _contacts, _stateLog, null, CancellationToken.None);
+
+        Assert.That(flow.WaitsForPending(ownEvent, _contacts), Is.False, "its own event, read again, hands it to dispatch again");
+        Assert.That(flow.WaitsForPending(decidedBefore, _contacts), Is.False, "decided before the invite: its answer is remembered");
+        Assert.That(flow.WaitsForPending(matchingNothing, _contacts), Is.False, "no campaign's filters accept it: its answer depends on nothing");
+        Assert.That(flow.WaitsForPending(matching, _contacts), Is.True, "a cooldown could follow from the invite");
+        Assert.That(Flow(emitNotEligible: true).WaitsForPending(matchingNothing, _contacts), Is.True, "its not_eligible outcome must not overtake the invite's");
+    }
+
+    [Test]
+    public async Task A_run_stops_before_an_event_that_must_wait_for_the_contacts_pending_invite()
+    {
+        var flow = Flow();
+        await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
+        var nothing = new Dictionary<string, AttributeValue> { ["signal.present"] = AttributeValue.FromBoolean(false) };
+        EventInput[] inputs = [Input(origin: Origin with { Offset = 43 }, attributes: nothing), Input(origin: Origin with { Offset = 44 }), Input(origin: Origin with { Offset = 45 }, attributes: nothing)];
+
+        var decided = await flow.DecideAsync(inputs, _contacts, _stateLog, null, null, CancellationToken.None);
+
+        Assert.That(decided, Has.Count.EqualTo(1), "the matching event waits for the invite, and the one after it keeps its turn");
+        Assert.That(decided[0].Outcome, Is.Null);
+        Assert.That(decided[0].Trigger, Is.Null);
+    }
+
+    [Test]
     public async Task A_settlement_publishes_its_outcome_without_waiting_for_its_state_record_and_ends_once_both_are_durable()
     {
         var flow = Flow();
