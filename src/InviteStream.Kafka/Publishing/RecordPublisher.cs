@@ -52,8 +52,22 @@ internal sealed partial class RecordPublisher(ProducerConfig config, TimeProvide
     /// failures are retried until <paramref name="cancellationToken"/>: giving up would lose the event.
     /// A record the producer refuses for its size throws (<see cref="IsTooLarge"/>), as retrying cannot help.
     /// </summary>
-    public async Task ProduceAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken) =>
-        await await EnqueueAsync(partition, message, cancellationToken);
+    public async Task ProduceAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var acknowledged = await QueueAsync(partition, message, cancellationToken);
+            try
+            {
+                await acknowledged;
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]?> ex) when (IsRetriable(ex.Error))
+            {
+                await PauseBeforeRetryAsync(partition, ex.Error, cancellationToken);
+            }
+        }
+    }
 
     /// <summary>
     /// As <see cref="ProduceAsync"/>, in two steps: completes once the record is queued in the
@@ -62,28 +76,8 @@ internal sealed partial class RecordPublisher(ProducerConfig config, TimeProvide
     /// Records of one partition queued one after another are written in that order; only a record
     /// that failed after the producer's own retries is produced again, behind the ones queued since.
     /// </summary>
-    public async ValueTask<Task> EnqueueAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
-    {
-        var producer = _producer ?? throw new InvalidOperationException("The publisher has not been started.");
-        if (_transaction is not null)
-        {
-            await ProduceInTransactionAsync(producer, _transaction, partition, message, cancellationToken);
-            return Task.CompletedTask;
-        }
-
-        while (true)
-        {
-            // With byte-array serializers the record is queued before this call returns, or the task has failed.
-            var acknowledged = producer.ProduceAsync(partition, message, cancellationToken);
-            if (acknowledged is { IsFaulted: true, Exception.InnerException: ProduceException<byte[]?, byte[]?> { Error.Code: ErrorCode.Local_QueueFull } })
-            {
-                await Task.Delay(QueueFullDelay, time, cancellationToken);
-                continue;
-            }
-
-            return RetriedUntilAcknowledgedAsync(acknowledged, partition, message, cancellationToken);
-        }
-    }
+    public async ValueTask<Task> EnqueueAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken) =>
+        RetriedUntilAcknowledgedAsync(await QueueAsync(partition, message, cancellationToken), partition, message, cancellationToken);
 
     /// <summary>Whether the producer (or the broker) refused a record for its size.</summary>
     public static bool IsTooLarge(Error error) => error.Code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge;
@@ -159,6 +153,30 @@ internal sealed partial class RecordPublisher(ProducerConfig config, TimeProvide
     // Idempotent: the stages that share this publisher each hold it.
     public void Dispose() => Interlocked.Exchange(ref _producer, null)?.Dispose();
 
+    // Queues the record once (waiting while the producer's queue is full) and hands back its acknowledgement, not retried.
+    private async ValueTask<Task> QueueAsync(TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
+    {
+        var producer = _producer ?? throw new InvalidOperationException("The publisher has not been started.");
+        if (_transaction is not null)
+        {
+            await ProduceInTransactionAsync(producer, _transaction, partition, message, cancellationToken);
+            return Task.CompletedTask;
+        }
+
+        while (true)
+        {
+            // With byte-array serializers the record is queued before this call returns, or the task has failed.
+            var acknowledged = producer.ProduceAsync(partition, message, cancellationToken);
+            if (acknowledged is { IsFaulted: true, Exception.InnerException: ProduceException<byte[]?, byte[]?> { Error.Code: ErrorCode.Local_QueueFull } })
+            {
+                await Task.Delay(QueueFullDelay, time, cancellationToken);
+                continue;
+            }
+
+            return acknowledged;
+        }
+    }
+
     private async Task RetriedUntilAcknowledgedAsync(
         Task acknowledged, TopicPartition partition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
     {
@@ -166,12 +184,20 @@ internal sealed partial class RecordPublisher(ProducerConfig config, TimeProvide
         {
             await acknowledged;
         }
-        catch (ProduceException<byte[]?, byte[]?> ex) when (!ex.Error.IsFatal && !IsTooLarge(ex.Error))
+        catch (ProduceException<byte[]?, byte[]?> ex) when (IsRetriable(ex.Error))
         {
-            LogProduceFailed(partition.Topic, ex.Error.Reason);
-            await Task.Delay(RetryDelay, time, cancellationToken);
-            await await EnqueueAsync(partition, message, cancellationToken);
+            await PauseBeforeRetryAsync(partition, ex.Error, cancellationToken);
+            await ProduceAsync(partition, message, cancellationToken);
         }
+    }
+
+    // Failed after the producer's own retries, but neither fatal nor a size that no retry can fix.
+    private static bool IsRetriable(Error error) => !error.IsFatal && !IsTooLarge(error);
+
+    private Task PauseBeforeRetryAsync(TopicPartition partition, Error error, CancellationToken cancellationToken)
+    {
+        LogProduceFailed(partition.Topic, error.Reason);
+        return Task.Delay(RetryDelay, time, cancellationToken);
     }
 
     private (IProducer<byte[]?, byte[]?> Producer, TransactionGate Gate) Transactional() =>
