@@ -60,8 +60,7 @@ public sealed class InviteFlow(
     /// it and no outcome says so (<c>EmitNotEligible</c> off), so it changes no state and publishes
     /// nothing. Such an event need not wait for its turn behind the contact's or the clock's.
     /// </summary>
-    public bool TryFinishOutOfTurn(EventInput input) =>
-        !settings.EmitNotEligible && decider.RejectsAll(input.Event, filterResults, input.OnlyCampaigns);
+    public bool TryFinishOutOfTurn(EventInput input) => DependsOnNothing(input, filterResults);
 
     /// <summary>
     /// Whether the event must wait until the contact's pending invite settles, because its answer
@@ -82,8 +81,13 @@ public sealed class InviteFlow(
         var requestId = input.Origin.RequestId;
         return pending.RequestId != requestId
             && contacts.DecisionOf(contactId, requestId) is null
-            && !(!settings.EmitNotEligible && decider.RejectsAll(input.Event, null, input.OnlyCampaigns));
+            && !DependsOnNothing(input, filterResults: null);
     }
+
+    // No campaign's filters accept the event and no outcome says so: its answer is "nothing" in any
+    // state, at any time. Filter results go to the sink only when the event is being decided here.
+    private bool DependsOnNothing(EventInput input, IFilterResultSink? filterResults) =>
+        !settings.EmitNotEligible && decider.RejectsAll(input.Event, filterResults, input.OnlyCampaigns);
 
     /// <summary>
     /// The contact's side: an outcome (published), nothing (no campaign matched), or an invite to

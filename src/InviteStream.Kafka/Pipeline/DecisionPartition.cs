@@ -266,7 +266,7 @@ internal sealed partial class DecisionPartition(
                     // Nothing of these was published: their state was not written.
                     for (var i = 0; i < count; i++)
                     {
-                        await DeadLetterAsync(run[finished], ex, token);
+                        await DeadLetterAsync(run[finished].Item.Record, ex, token);
                         Finish(run[finished++]);
                     }
 
@@ -285,7 +285,7 @@ internal sealed partial class DecisionPartition(
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        await DeadLetterAsync(waiting, ex, token);
+                        await DeadLetterAsync(waiting.Item.Record, ex, token);
                     }
 
                     Finish(run[finished++]);
@@ -305,9 +305,8 @@ internal sealed partial class DecisionPartition(
         }
     }
 
-    private async Task DeadLetterAsync(WaitingEvent waiting, Exception exception, CancellationToken token)
+    private async Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> record, Exception exception, CancellationToken token)
     {
-        var record = waiting.Item.Record;
         LogRecordFailed(exception, record.Topic, record.Partition.Value, record.Offset.Value);
         await handler.DeadLetterAsync(record, $"processing_error:{exception.GetType().Name}", token);
     }
@@ -384,8 +383,7 @@ internal sealed partial class DecisionPartition(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogRecordFailed(ex, record.Topic, record.Partition.Value, record.Offset.Value);
-                await handler.DeadLetterAsync(record, $"processing_error:{ex.GetType().Name}", token);
+                await DeadLetterAsync(record, ex, token);
             }
 
             item.Offsets.Complete(record.Offset.Value);
