@@ -224,7 +224,7 @@ public sealed class InviteFlow(
     /// invite in the contact's state, an engine suppression is kept), and the one outcome is
     /// published. Null when the result settles nothing here (it was settled already, or is not awaited).
     /// </summary>
-    /// <param name="readFrom">Where the result was read from: the outcome is remembered until it is committed.</param>
+    /// <param name="readFrom">Where the result was read from: the outcome is remembered until it, and the record of the event that decided the invite, are committed.</param>
     /// <exception cref="SettledStateNotLoggedException">The outcome was published but the settled state was not written.</exception>
     public async Task<InviteOutcome?> SettleAsync(
         InviteTrigger trigger, DispatchResult result, ContactStateStore contacts, IContactStateLog stateLog, EventOrigin readFrom, CancellationToken cancellationToken)
@@ -240,7 +240,7 @@ public sealed class InviteFlow(
             return remembered.ReadFrom == readFrom ? await PublishAsync(trigger.Event, trigger.Origin, remembered, cancellationToken) : null;
         }
 
-        if (contacts.PendingOf(contactId)?.RequestId != requestId)
+        if (contacts.PendingOf(contactId) is not { } pending || pending.RequestId != requestId)
         {
             return null;
         }
@@ -248,7 +248,7 @@ public sealed class InviteFlow(
         var now = time.GetUtcNow();
         var (status, reason) = StatusOf(result);
         var decision = new RememberedDecision(
-            requestId, status, trigger.CampaignId, reason, result.SuppressedUntil, now, (now - trigger.ReceivedAt).TotalMilliseconds, readFrom);
+            requestId, status, trigger.CampaignId, reason, result.SuppressedUntil, now, (now - trigger.ReceivedAt).TotalMilliseconds, readFrom, pending.DecidedFrom);
         var snapshot = contacts.Record(
             contactId,
             decision,
@@ -412,7 +412,7 @@ public sealed class InviteFlow(
         }
 
         var campaign = decision.Campaign!;
-        var snapshot = contacts.MarkPending(contactId, new PendingInvite(requestId, campaign.Id, time.GetUtcNow()));
+        var snapshot = contacts.MarkPending(contactId, new PendingInvite(requestId, campaign.Id, time.GetUtcNow(), input.Position));
         return (new DecisionStep(null, TriggerOf(input, campaign.Id, invites.Count > 0, contacts.EngineContactIdOf(contactId))), snapshot);
     }
 

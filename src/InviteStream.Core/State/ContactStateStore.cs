@@ -101,15 +101,15 @@ public sealed class ContactStateStore(TimeSpan retention, int expectedContacts =
         return Snapshot(contactId);
     }
 
-    /// <summary>Forgets remembered outcomes whose record is committed: it will not be read again.</summary>
+    /// <summary>Forgets remembered outcomes whose records are all committed: none of them will be read again.</summary>
     public void ForgetDecisions(Func<EventOrigin, bool> committed)
     {
         ArgumentNullException.ThrowIfNull(committed);
         foreach (var (contactId, extras) in _extras)
         {
-            if (Array.Exists(extras.Decisions, d => committed(d.ReadFrom)))
+            if (Array.Exists(extras.Decisions, d => d.IsSettledBy(committed)))
             {
-                Update(contactId, current => current with { Decisions = [.. current.Decisions.Where(d => !committed(d.ReadFrom))] });
+                Update(contactId, current => current with { Decisions = [.. current.Decisions.Where(d => !d.IsSettledBy(committed))] });
             }
         }
     }

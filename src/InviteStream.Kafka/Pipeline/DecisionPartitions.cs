@@ -34,6 +34,9 @@ internal sealed class DecisionPartitions(
     // Changed on the poll thread, read by the eviction timer.
     private readonly ConcurrentDictionary<TopicPartition, (DecisionPartition Decisions, SettlementPartition Results)> _open = new();
 
+    // Across commits: an outcome settled from a result answers two records, committed apart.
+    private readonly CommittedPositions _committed = new();
+
     public IReadOnlyList<PartitionRoute> Open(IReadOnlyCollection<TopicPartition> assigned)
     {
         var routes = new List<PartitionRoute>();
@@ -94,13 +97,13 @@ internal sealed class DecisionPartitions(
         OwnershipChanged();
     }
 
-    // An outcome is remembered until the record it was decided from is committed: it is never read again.
+    // An outcome is remembered until every record it answers is committed: none is read again.
     public void Committed(IReadOnlyList<TopicPartitionOffset> offsets)
     {
-        var committed = offsets.ToDictionary(o => (o.Topic, o.Partition.Value), o => o.Offset.Value);
+        _committed.Add(offsets);
         foreach (var (decisions, _) in _open.Values)
         {
-            decisions.ForgetCommitted(at => committed.TryGetValue((at.Topic, at.Partition), out var offset) && at.Offset < offset);
+            decisions.ForgetCommitted(_committed.Covers);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using InviteStream.Serialization;
 using InviteStream.Core;
+using InviteStream.Core.Events;
 using InviteStream.Core.Outcomes;
 using InviteStream.Core.State;
 using InviteStream.Kafka.Serialization;
@@ -38,6 +39,11 @@ internal static class ContactSnapshotJson
             writer.WriteString("requestId", pending.RequestId);
             writer.WriteString("campaignId", pending.CampaignId);
             InternalJson.WriteTime(writer, "decidedAt", pending.DecidedAt);
+            if (pending.DecidedFrom is { } decidedFrom)
+            {
+                InternalJson.WriteOrigin(writer, "decidedFrom", decidedFrom);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -195,7 +201,8 @@ internal static class ContactSnapshotJson
             .Select(i => new InviteRecord(i.GetProperty("campaignId").GetString()!, InternalJson.ReadTime(i.GetProperty("at"))))
             .ToList();
         var pending = root.TryGetProperty("pending", out var p)
-            ? new PendingInvite(p.GetProperty("requestId").GetString()!, p.GetProperty("campaignId").GetString()!, InternalJson.ReadTime(p.GetProperty("decidedAt")))
+            ? new PendingInvite(
+                p.GetProperty("requestId").GetString()!, p.GetProperty("campaignId").GetString()!, InternalJson.ReadTime(p.GetProperty("decidedAt")), DecidedFrom(p))
             : null;
         var decisions = root.TryGetProperty("decisions", out var d) ? d.EnumerateArray().Select(ReadDecision).ToList() : [];
         return new ContactSnapshot(contactId, invites, pending, InternalJson.ReadTime(root, "suppressedByEngineUntil"), decisions, InternalJson.ReadString(root, "engineContactId"));
@@ -212,6 +219,11 @@ internal static class ContactSnapshotJson
         InternalJson.WriteTime(writer, "decidedAt", decision.DecidedAt);
         writer.WriteNumber("decisionLatencyMs", Math.Round(decision.DecisionLatencyMs, 3));
         InternalJson.WriteOrigin(writer, "readFrom", decision.ReadFrom);
+        if (decision.DecidedFrom is { } decidedFrom)
+        {
+            InternalJson.WriteOrigin(writer, "decidedFrom", decidedFrom);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -223,5 +235,9 @@ internal static class ContactSnapshotJson
         InternalJson.ReadTime(element, "suppressedUntil"),
         InternalJson.ReadTime(element.GetProperty("decidedAt")),
         element.GetProperty("decisionLatencyMs").GetDouble(),
-        InternalJson.ReadOrigin(element.GetProperty("readFrom")));
+        InternalJson.ReadOrigin(element.GetProperty("readFrom")),
+        DecidedFrom(element));
+
+    private static EventOrigin? DecidedFrom(JsonElement element) =>
+        element.TryGetProperty("decidedFrom", out var origin) ? InternalJson.ReadOrigin(origin) : null;
 }

@@ -84,7 +84,7 @@ public sealed class InviteFlowTests
 
         Assert.That(step.Trigger, Is.Not.Null);
         Assert.That(step.Outcome, Is.Null);
-        Assert.That(_stateLog.Appended.Single().Pending, Is.EqualTo(new PendingInvite("behavioral-events:3:42", "guide", Start)));
+        Assert.That(_stateLog.Appended.Single().Pending, Is.EqualTo(new PendingInvite("behavioral-events:3:42", "guide", Start, Origin)));
 
         var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
         await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, new EventOrigin("results", 3, 7), CancellationToken.None);
@@ -493,6 +493,29 @@ public sealed class InviteFlowTests
         Assert.That(sameRecordAgain, Is.EqualTo(_outcomes.Published[0]), "the result read again publishes the same outcome");
         Assert.That(duplicateResult, Is.Null, "another result of the same invite publishes nothing");
         Assert.That(_contacts.InvitesOf("ext:c1"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task An_invites_event_read_again_after_its_result_was_committed_but_before_itself_is_not_answered_anew()
+    {
+        var flow = Flow();
+        var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
+        var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
+        var results = new EventOrigin("results", 3, 7);
+        await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, results, CancellationToken.None);
+
+        // The result's offset is committed, the event's is not (an earlier record of its partition
+        // holds it back); the contact's next event writes its state; then the worker crashes.
+        _contacts.ForgetDecisions(at => at == results);
+        var next = await flow.DecideAsync(Input(origin: Origin with { Offset = 50 }), _contacts, _stateLog, null, CancellationToken.None);
+        var restored = new ContactStateStore(TimeSpan.FromDays(1));
+        restored.Restore(_stateLog.Appended[^1]);
+        var again = await flow.DecideAsync(Input(), restored, _stateLog, null, CancellationToken.None);
+
+        Assert.That(next.Outcome!.Status, Is.EqualTo(OutcomeStatus.Suppressed));
+        Assert.That(again, Is.EqualTo(DecisionStep.Nothing), "delivered was published from the result; the event is not suppressed by its own invite");
+        _contacts.ForgetDecisions(at => at == results || at == Origin || at.Offset == 50);
+        Assert.That(_contacts.RememberedCount("ext:c1"), Is.Zero, "forgotten once the event is committed too");
     }
 
     [Test]

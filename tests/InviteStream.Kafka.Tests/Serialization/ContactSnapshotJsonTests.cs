@@ -27,6 +27,13 @@ public sealed class ContactSnapshotJsonTests
             [new InviteRecord("guide", At)],
             Decisions: [new RememberedDecision("t:0:5", OutcomeStatus.Suppressed, "guide", "cooldown", At.AddDays(1), At, 1.5, new EventOrigin("t", 0, 5))]))
             .SetName("a remembered decision");
+        yield return new TestCaseData(new ContactSnapshot("ext:c", [], new PendingInvite("t:0:5", "guide", At, new EventOrigin("t.repartition", 0, 9))))
+            .SetName("a pending invite with the record its event was read from");
+        yield return new TestCaseData(new ContactSnapshot(
+            "ext:c",
+            [new InviteRecord("guide", At)],
+            Decisions: [new RememberedDecision("t:0:5", OutcomeStatus.Delivered, "guide", null, null, At, 8.5, new EventOrigin("results", 0, 3), new EventOrigin("t", 0, 5))]))
+            .SetName("a decision published from its result, with the record its event was read from");
     }
 
     [TestCaseSource(nameof(Snapshots))]
