@@ -17,6 +17,7 @@ public sealed class InviteFlowTests
 {
     private static readonly DateTimeOffset Start = new(2026, 5, 21, 14, 32, 11, 123, TimeSpan.Zero);
     private static readonly EventOrigin Origin = new("behavioral-events", 3, 42);
+    private static readonly EventOrigin Results = new("results", 3, 7);
 
     private FakeTimeProvider _time = null!;
     private RecordingGrantLog _grants = null!;
@@ -87,11 +88,11 @@ public sealed class InviteFlowTests
         Assert.That(_stateLog.Appended.Single().Pending, Is.EqualTo(new PendingInvite("behavioral-events:3:42", "guide", Start, Origin)));
 
         var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
-        await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, new EventOrigin("results", 3, 7), CancellationToken.None);
+        await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, Results, CancellationToken.None);
 
         Assert.That(_stateLog.Appended, Has.Count.EqualTo(2));
         Assert.That(_stateLog.Appended[1].Pending, Is.Null);
-        Assert.That(_stateLog.Appended[1].Decisions.Single().ReadFrom, Is.EqualTo(new EventOrigin("results", 3, 7)));
+        Assert.That(_stateLog.Appended[1].Decisions.Single().ReadFrom, Is.EqualTo(Results));
         Assert.That(_outcomes.PublishedAfterStates, Is.EqualTo(new[] { 2 }), "the outcome went out with the settled state");
     }
 
@@ -203,7 +204,7 @@ public sealed class InviteFlowTests
         var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
         var stateDurable = _stateLog.HoldNext();
 
-        var settling = flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, new EventOrigin("results", 3, 7), CancellationToken.None);
+        var settling = flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, Results, CancellationToken.None);
 
         Assert.That(_outcomes.Published.Single().Status, Is.EqualTo(OutcomeStatus.Delivered), "settling again from the same result gives the same answer, so it need not wait");
         Assert.That(settling.IsCompleted, Is.False, "the contact's next event must wait for its settled state");
@@ -220,7 +221,7 @@ public sealed class InviteFlowTests
         _stateLog.HoldNext().SetException(new InvalidOperationException("record too large"));
 
         var failure = Assert.ThrowsAsync<SettledStateNotLoggedException>(
-            () => flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, new EventOrigin("results", 3, 7), CancellationToken.None));
+            () => flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, Results, CancellationToken.None));
 
         Assert.That(failure!.Outcome, Is.EqualTo(_outcomes.Published.Single()));
         Assert.That(failure.InnerException, Is.TypeOf<InvalidOperationException>());
@@ -232,11 +233,10 @@ public sealed class InviteFlowTests
         var flow = Flow();
         var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
         var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
-        var results = new EventOrigin("results", 3, 7);
         _outcomes.FailNext = new InvalidOperationException("broker gone");
 
-        Assert.ThrowsAsync<InvalidOperationException>(() => flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, results, CancellationToken.None));
-        var again = await flow.SettleAsync(step.Trigger!, new DispatchResult(DispatchStatus.Failed, "processing_error:InvalidOperationException"), _contacts, _stateLog, results, CancellationToken.None);
+        Assert.ThrowsAsync<InvalidOperationException>(() => flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, Results, CancellationToken.None));
+        var again = await flow.SettleAsync(step.Trigger!, new DispatchResult(DispatchStatus.Failed, "processing_error:InvalidOperationException"), _contacts, _stateLog, Results, CancellationToken.None);
 
         Assert.That(again!.Status, Is.EqualTo(OutcomeStatus.Delivered), "the decision remembered with the state, not the failure");
         Assert.That(_outcomes.Published, Is.EqualTo(new[] { again }));
@@ -482,13 +482,10 @@ public sealed class InviteFlowTests
     public async Task A_result_for_an_invite_the_contact_no_longer_waits_for_settles_nothing()
     {
         var flow = Flow();
-        var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
-        var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
-        var results = new EventOrigin("results", 3, 7);
-        await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, results, CancellationToken.None);
+        var (trigger, result) = await DeliveredAsync(flow);
 
-        var sameRecordAgain = await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, results, CancellationToken.None);
-        var duplicateResult = await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, results with { Offset = 8 }, CancellationToken.None);
+        var sameRecordAgain = await flow.SettleAsync(trigger, result, _contacts, _stateLog, Results, CancellationToken.None);
+        var duplicateResult = await flow.SettleAsync(trigger, result, _contacts, _stateLog, Results with { Offset = 8 }, CancellationToken.None);
 
         Assert.That(sameRecordAgain, Is.EqualTo(_outcomes.Published[0]), "the result read again publishes the same outcome");
         Assert.That(duplicateResult, Is.Null, "another result of the same invite publishes nothing");
@@ -499,14 +496,11 @@ public sealed class InviteFlowTests
     public async Task An_invites_event_read_again_after_its_result_was_committed_but_before_itself_is_not_answered_anew()
     {
         var flow = Flow();
-        var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
-        var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
-        var results = new EventOrigin("results", 3, 7);
-        await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, results, CancellationToken.None);
+        await DeliveredAsync(flow);
 
         // The result's offset is committed, the event's is not (an earlier record of its partition
         // holds it back); the contact's next event writes its state; then the worker crashes.
-        _contacts.ForgetDecisions(at => at == results);
+        _contacts.ForgetDecisions(at => at == Results);
         var next = await flow.DecideAsync(Input(origin: Origin with { Offset = 50 }), _contacts, _stateLog, null, CancellationToken.None);
         var restored = new ContactStateStore(TimeSpan.FromDays(1));
         restored.Restore(_stateLog.Appended[^1]);
@@ -514,7 +508,7 @@ public sealed class InviteFlowTests
 
         Assert.That(next.Outcome!.Status, Is.EqualTo(OutcomeStatus.Suppressed));
         Assert.That(again, Is.EqualTo(DecisionStep.Nothing), "delivered was published from the result; the event is not suppressed by its own invite");
-        _contacts.ForgetDecisions(at => at == results || at == Origin || at.Offset == 50);
+        _contacts.ForgetDecisions(at => at == Results || at == Origin || at.Offset == 50);
         Assert.That(_contacts.RememberedCount("ext:c1"), Is.Zero, "forgotten once the event is committed too");
     }
 
@@ -540,6 +534,15 @@ public sealed class InviteFlowTests
         flow.RunAsync(input, contacts ?? _contacts, _stateLog, _permits, new DispatchTurn(null), null, CancellationToken.None);
 
     // The contact was invited five minutes ago: its events now are suppressed by the cooldown.
+    // The contact's invite decided, sent and settled from the result at Results.
+    private async Task<(InviteTrigger Trigger, DispatchResult Result)> DeliveredAsync(InviteFlow flow)
+    {
+        var step = await flow.DecideAsync(Input(), _contacts, _stateLog, null, CancellationToken.None);
+        var result = await flow.DispatchAsync(step.Trigger!, _permits, new DispatchTurn(null), CancellationToken.None);
+        await flow.SettleAsync(step.Trigger!, result, _contacts, _stateLog, Results, CancellationToken.None);
+        return (step.Trigger!, result);
+    }
+
     private async Task<InviteFlow> InvitedFiveMinutesAgoAsync()
     {
         var flow = Flow();
