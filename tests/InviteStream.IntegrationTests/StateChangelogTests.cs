@@ -70,6 +70,59 @@ public sealed class StateChangelogTests
     }
 
     [Test]
+    public async Task An_invites_event_read_again_after_its_result_was_committed_but_before_itself_keeps_its_delivered_answer()
+    {
+        // "slow" (churn above 0.9) allows one invite a minute; "fast" (churn 0.72 to 0.9) is not limited.
+        var slow = TestCampaigns.Guide(maxInvitesPerMinute: 1, id: "slow").Replace("\"value\": 0.72", "\"value\": 0.9", StringComparison.Ordinal);
+        var fast = TestCampaigns.Guide(id: "fast").Replace(
+            "\"filters\": [",
+            "\"filters\": [ { \"attributeName\": \"external.churn_probability\", \"operator\": \"less_than\", \"value\": 0.9, \"dataType\": \"float\" },",
+            StringComparison.Ordinal);
+        await using var harness = await PipelineHarness.StartAsync(1, slow, fast);
+        var now = TimeProvider.System.GetUtcNow();
+
+        // ext:first takes the slow campaign's invite of the minute; ext:waiting's invite then waits for
+        // a permit, and its second event waits for that invite: the input's committable offset stays
+        // there while ext:x's invite is delivered, its result committed, and its next event suppressed.
+        await harness.ProduceAsync(
+        [
+            ("ext:first", TestEvents.Event("f0", "ext:first", now, churn: 0.95)),
+            ("ext:waiting", TestEvents.Event("w0", "ext:waiting", now, churn: 0.95)),
+            ("ext:waiting", TestEvents.Event("w1", "ext:waiting", now, churn: 0.95)),
+            ("ext:x", TestEvents.Event("x0", "ext:x", now, churn: 0.8)),
+            ("ext:x", TestEvents.Event("x1", "ext:x", now, churn: 0.8)),
+        ]);
+        // With five minutes to send it, the waiting invite waits for next minute's permit instead of being throttled at once.
+        var settings = new Dictionary<string, string?> { ["Pipeline:MaxInviteDelay"] = "00:05:00", ["Pipeline:DrainTimeout"] = "00:00:00.500" };
+        using (var first = harness.BuildWorker(settings))
+        {
+            await first.StartAsync();
+            await PipelineHarness.WaitUntilAsync(() => Outcomes(harness, "x1").Count == 1, TimeSpan.FromSeconds(30), "x0 is delivered and x1 suppressed");
+
+            // After a commit of x0's result: x2's state record is the contact's last, and a drain that
+            // outlives its timeout (ext:waiting's invite) leaves the input uncommitted from w1 on: a crash.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await harness.ProduceAsync([("ext:x", TestEvents.Event("x2", "ext:x", now, churn: 0.8))]);
+            await PipelineHarness.WaitUntilAsync(() => Outcomes(harness, "x2").Count == 1, TimeSpan.FromSeconds(30), "x2 is suppressed");
+            await first.StopAsync();
+        }
+
+        Assert.That(Outcomes(harness, "w1"), Is.Empty, "w1 still waited for ext:waiting's invite, so the input was not committed past it");
+        using (var second = harness.BuildWorker(settings))
+        {
+            await second.StartAsync();
+            await PipelineHarness.WaitUntilAsync(() => Outcomes(harness, "x2").Count == 2, TimeSpan.FromSeconds(30), "ext:x's events are read again");
+            await second.StopAsync();
+        }
+
+        Assert.That(Outcomes(harness, "x0"), Is.EqualTo(new[] { "delivered" }), "answered from the result, never suppressed by its own invite");
+        Assert.That(harness.Simulator.State.Ledger.Count(i => i.ContactId == "ext:x"), Is.EqualTo(1));
+    }
+
+    private static List<string?> Outcomes(PipelineHarness harness, string eventId) =>
+        [.. harness.ReadOutcomes().Where(o => o.GetProperty("eventId").GetString() == eventId).Select(o => o.GetProperty("status").GetString())];
+
+    [Test]
     public async Task The_worker_refuses_to_start_when_the_outcome_topic_has_another_partition_count()
     {
         await using var harness = await PipelineHarness.StartAsync(4, TestCampaigns.Guide());
